@@ -1,0 +1,60 @@
+# Two commands matter: `make demo` and `make test`. Everything else is a building block.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+
+# Every installable package in the repository; order does not matter (pip resolves local names together).
+PACKAGES := libs/stampli_files libs/embedded_sftp libs/bc_client libs/bc_emulator \
+	source-stampli-sftp destination-dynamics-nav source-dynamics-nav destination-stampli-sftp runner
+PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
+TEST_TIMEOUT ?= 300
+
+.PHONY: install lint format test unit demo bench bench-source bench-destination reliability images image-test clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: $(PYPROJECTS) requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade "pip>=24"
+	$(PIP) install --quiet -r requirements-dev.txt $(foreach p,$(PACKAGES),-e "./$(p)[test]")
+	touch $@
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test: install lint
+	$(PY) -m pytest -q -n 2 --timeout=$(TEST_TIMEOUT)
+
+unit: install
+	$(PY) -m pytest -q -n 2 --timeout=$(TEST_TIMEOUT) -m "not slow"
+
+demo: install
+	$(PY) -m stampli_nav_runner.demo
+
+bench: bench-source bench-destination
+
+bench-source: install
+	bash bench/run_source_bench.sh
+
+bench-destination: install
+	$(PY) bench/bench_destination.py
+
+reliability: install
+	$(PY) -m pytest -q tests/reliability --crash-trials=100 -s
+	$(PY) bench/load_run.py
+
+images:
+	bash packaging/build_images.sh
+
+image-test:
+	bash packaging/image_test.sh
+
+clean:
+	rm -rf $(VENV) .demo .runs bench/.work

@@ -1,0 +1,1 @@
+"""destination-dynamics-nav."""

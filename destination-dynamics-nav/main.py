@@ -1,0 +1,6 @@
+import sys
+
+from destination_dynamics_nav.run import run
+
+if __name__ == "__main__":
+    sys.exit(run())

@@ -1,0 +1,1 @@
+"""destination-stampli-sftp."""

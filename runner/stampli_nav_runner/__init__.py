@@ -1,0 +1,1 @@
+"""stampli-nav-runner."""
