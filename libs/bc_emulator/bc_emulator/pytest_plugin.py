@@ -1,0 +1,1 @@
+"""pytest fixtures for the Business Central emulator (filled in with the emulator)."""

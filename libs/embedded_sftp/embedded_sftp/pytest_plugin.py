@@ -1,0 +1,1 @@
+"""pytest fixtures for the embedded SFTP server (filled in with the server)."""
