@@ -1,0 +1,194 @@
+"""The connector configuration block shared by both NAV connectors, and the API root it implies.
+
+Field names are a user-facing contract (issue 5 / issue 7): `deployment` (cloud | on_premises), `api_base_url`,
+`company`, plus the optional `ca_certificate` and, for cloud, `authority_url`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+DEFAULT_AUTHORITY_URL = "https://login.microsoftonline.com"
+BUSINESS_CENTRAL_SCOPE = "https://api.businesscentral.dynamics.com/.default"
+CLOUD_API_HOST = "https://api.businesscentral.dynamics.com"
+
+_PATH_SEGMENT = re.compile(r"^[^/\s?#]+$")
+
+
+def _http_url(value: str, field_name: str) -> str:
+    """A http(s) URL without a trailing slash, query or fragment."""
+    value = value.strip().rstrip("/")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{field_name} must be an http(s) URL such as https://host:7048, got {value!r}")
+    if parts.query or parts.fragment:
+        raise ValueError(f"{field_name} must not contain a query string or fragment")
+    return value
+
+
+def _path_segment(value: str, field_name: str) -> str:
+    value = value.strip()
+    if not _PATH_SEGMENT.match(value):
+        raise ValueError(f"{field_name} must be a single URL path segment (no '/', spaces, '?' or '#'), got {value!r}")
+    return value
+
+
+class _Model(BaseModel):
+    # Connector configs carry many other fields; each block reads only its own.
+    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
+
+
+class CloudDeployment(_Model):
+    """Business Central online: OAuth2 client credentials through Microsoft Entra ID."""
+
+    deployment_type: Literal["cloud"] = "cloud"
+    tenant_id: str = Field(min_length=1)
+    environment: str = Field(default="Production", min_length=1)
+    client_id: str = Field(min_length=1)
+    client_secret: SecretStr
+    authority_url: str = DEFAULT_AUTHORITY_URL
+
+    @field_validator("tenant_id")
+    @classmethod
+    def _tenant(cls, value: str) -> str:
+        return _path_segment(value, "tenant_id")
+
+    @field_validator("environment")
+    @classmethod
+    def _environment(cls, value: str) -> str:
+        return _path_segment(value, "environment")
+
+    @field_validator("authority_url", mode="before")
+    @classmethod
+    def _authority(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return DEFAULT_AUTHORITY_URL
+        return value
+
+    @field_validator("authority_url")
+    @classmethod
+    def _authority_https(cls, value: str) -> str:
+        value = _http_url(value, "authority_url")
+        if not value.startswith("https://"):
+            # MSAL refuses non-HTTPS authorities; say so before MSAL does, in our words.
+            raise ValueError("authority_url must use https:// (Microsoft Entra ID and MSAL require TLS)")
+        return value
+
+    @property
+    def authority(self) -> str:
+        return f"{self.authority_url}/{self.tenant_id}"
+
+
+class BasicAuth(_Model):
+    """On-premises NavUserPassword: BC user name + Web Service Access Key (from the user card)."""
+
+    auth_type: Literal["basic"] = "basic"
+    username: str = Field(min_length=1)
+    web_service_access_key: SecretStr
+
+
+class OAuth2ClientCredentials(_Model):
+    """On-premises with Entra ID (or another OAuth2 server): client credentials against a token URL."""
+
+    auth_type: Literal["oauth2"] = "oauth2"
+    token_url: str
+    client_id: str = Field(min_length=1)
+    client_secret: SecretStr
+    scope: str = BUSINESS_CENTRAL_SCOPE
+
+    @field_validator("token_url")
+    @classmethod
+    def _token_url(cls, value: str) -> str:
+        return _http_url(value, "token_url")
+
+    @field_validator("scope", mode="before")
+    @classmethod
+    def _scope(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return BUSINESS_CENTRAL_SCOPE
+        return value
+
+
+OnPremisesAuth = Annotated[BasicAuth | OAuth2ClientCredentials, Field(discriminator="auth_type")]
+
+
+class OnPremisesDeployment(_Model):
+    """A NAV / Business Central server tier: `{server_url}/{server_instance}/api/v2.0` (OData port, default 7048)."""
+
+    deployment_type: Literal["on_premises"] = "on_premises"
+    server_url: str
+    server_instance: str = "BC"
+    auth: OnPremisesAuth
+
+    @field_validator("server_url")
+    @classmethod
+    def _server_url(cls, value: str) -> str:
+        value = _http_url(value, "server_url")
+        if urlsplit(value).path not in ("", "/"):
+            raise ValueError(
+                "server_url is the scheme, host and port only (e.g. https://nav.example.com:7048); "
+                "the server instance goes in server_instance"
+            )
+        return value
+
+    @field_validator("server_instance", mode="before")
+    @classmethod
+    def _instance_default(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return "BC"
+        return value
+
+    @field_validator("server_instance")
+    @classmethod
+    def _instance(cls, value: str) -> str:
+        return _path_segment(value, "server_instance")
+
+
+Deployment = Annotated[CloudDeployment | OnPremisesDeployment, Field(discriminator="deployment_type")]
+
+
+class BCConnectionConfig(_Model):
+    """Everything needed to reach one company's API: where, how to authenticate, which company."""
+
+    deployment: Deployment
+    company: str = Field(min_length=1, description="Company name or id (GUID)")
+    api_base_url: str | None = None
+    ca_certificate: str | None = Field(default=None, repr=False)
+
+    @field_validator("api_base_url", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        # Airbyte UIs send "" for an untouched optional text field.
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("api_base_url")
+    @classmethod
+    def _api_base(cls, value: str | None) -> str | None:
+        return None if value is None else _http_url(value, "api_base_url")
+
+    @field_validator("ca_certificate", mode="before")
+    @classmethod
+    def _blank_certificate(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @property
+    def is_on_premises(self) -> bool:
+        return isinstance(self.deployment, OnPremisesDeployment)
+
+    @property
+    def resolved_api_base_url(self) -> str:
+        """The API root ending in `/api/v2.0`; an explicit `api_base_url` wins over the computed one."""
+        if self.api_base_url:
+            return self.api_base_url
+        deployment = self.deployment
+        if isinstance(deployment, CloudDeployment):
+            return f"{CLOUD_API_HOST}/v2.0/{deployment.tenant_id}/{deployment.environment}/api/v2.0"
+        return f"{deployment.server_url}/{deployment.server_instance}/api/v2.0"
