@@ -39,7 +39,8 @@ def _path_segment(value: str, field_name: str) -> str:
 
 class _Model(BaseModel):
     # Connector configs carry many other fields; each block reads only its own.
-    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
+    # hide_input_in_errors: a validation error must not print the config it came from (it holds secrets).
+    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True, hide_input_in_errors=True)
 
 
 class CloudDeployment(_Model):
