@@ -41,7 +41,10 @@ class BatchOperation:
 
 @dataclass
 class BatchResult:
-    """The answer to one inner request; `error` is set when `status` is not 2xx."""
+    """The answer to one inner request; `error` is set when `status` is not 2xx.
+
+    `status == 0` means no inner answer: the operation was not applied, except when `error` is a
+    `WriteOutcomeUnknownError` (the $batch request was sent but its response was lost — look it up)."""
 
     operation: BatchOperation
     id: str

@@ -444,13 +444,25 @@ class BusinessCentralClient:
                 f"an atomic $batch holds at most {MAX_BATCH_OPERATIONS} operations (got {len(ops)}); BC cannot make "
                 "more than one request a single transaction — split the work into independent units"
             )
-        explicit_ids = [op.id for op in ops if op.id]
-        if len(explicit_ids) != len(set(explicit_ids)):
-            raise ValueError("BatchOperation ids must be unique within a batch")
+        ids = [op.id or str(index + 1) for index, op in enumerate(ops)]
+        if len(ids) != len(set(ids)):
+            raise ValueError("BatchOperation ids must be unique within a batch (auto ids are '1', '2', ...)")
         results: list[BatchResult | None] = [None] * len(ops)
-        indexed = list(enumerate(ops))
-        for chunk in chunks(indexed):  # type: ignore[arg-type]
-            self._run_batch_chunk(chunk, atomic, results, timeout)
+        indexed = [(index, ids[index], op) for index, op in enumerate(ops)]
+        for number, chunk in enumerate(chunks(indexed)):  # type: ignore[arg-type]
+            try:
+                self._run_batch_chunk(chunk, atomic, results, timeout)
+            except BCError as exc:
+                if atomic:
+                    raise
+                # Earlier chunks are committed: report per operation instead of losing their results.
+                for index, inner_id, operation in chunk:
+                    results[index] = BatchResult(operation, inner_id, 0, error=exc)
+                later = [item for rest in chunks(indexed)[number + 1 :] for item in rest]  # type: ignore[arg-type]
+                for index, inner_id, operation in later:
+                    not_sent = BCError(f"not sent: an earlier $batch request of this call failed ({exc})")
+                    results[index] = BatchResult(operation, inner_id, 0, error=not_sent)
+                break
         final = [result for result in results if result is not None]
         if atomic:
             failures = {index: result.error for index, result in enumerate(final) if result.error is not None}
@@ -467,14 +479,14 @@ class BusinessCentralClient:
                 )
         return final
 
-    def _batch_request(self, index: int, operation: BatchOperation) -> dict[str, Any]:
+    def _batch_request(self, inner_id: str, operation: BatchOperation) -> dict[str, Any]:
         headers = dict(operation.headers or {})
         if operation.body is not None:
             headers.setdefault("Content-Type", "application/json")
         if operation.etag:
             headers.setdefault("If-Match", operation.etag)
         request: dict[str, Any] = {
-            "id": operation.id or str(index + 1),
+            "id": inner_id,
             "method": operation.method,
             "url": self.batch_url(operation.path),
             "headers": headers,
@@ -485,7 +497,7 @@ class BusinessCentralClient:
 
     def _run_batch_chunk(
         self,
-        chunk: list[tuple[int, BatchOperation]],
+        chunk: list[tuple[int, str, BatchOperation]],
         atomic: bool,
         results: list[BatchResult | None],
         timeout: float | None,
@@ -496,9 +508,9 @@ class BusinessCentralClient:
         pending = chunk
         attempt = 1
         while pending:
-            inner_requests = [self._batch_request(index, operation) for index, operation in pending]
-            requests_by_id = {request["id"]: item for request, item in zip(inner_requests, pending, strict=True)}
-            idempotent = all(operation.method == "GET" for _, operation in pending)
+            inner_requests = [self._batch_request(inner_id, operation) for _, inner_id, operation in pending]
+            requests_by_id = {inner_id: (index, operation) for index, inner_id, operation in pending}
+            idempotent = all(operation.method == "GET" for _, _, operation in pending)
             response = self._transport.send(
                 "POST",
                 self.api_root() + "/$batch",
@@ -514,7 +526,7 @@ class BusinessCentralClient:
             if not isinstance(answers, list):
                 raise BCError("the $batch answer has no 'responses' array", status=response.status_code)
             by_id = {str(answer.get("id")): answer for answer in answers if isinstance(answer, dict)}
-            unprocessed: list[tuple[int, BatchOperation]] = []
+            unprocessed: list[tuple[int, str, BatchOperation]] = []
             for inner_id, (index, operation) in requests_by_id.items():
                 answer = by_id.get(inner_id)
                 if answer is None:
@@ -526,17 +538,16 @@ class BusinessCentralClient:
                 result = self._batch_result(operation, inner_id, answer)
                 if result.status in NOT_PROCESSED_STATUSES:
                     self.usage.record("throttled" if result.status == 429 else "server_busy")
-                    unprocessed.append((index, operation))
+                    unprocessed.append((index, inner_id, operation))
                 results[index] = result
             if not unprocessed or attempt >= self.retry_policy.max_attempts:
                 return
             # Atomic: BC rolled the whole batch back, so all of it goes again. Otherwise only the refused ones.
             pending = chunk if atomic else unprocessed
-            retry_after = max(
-                (results[i].error.retry_after or 0.0 for i, _ in unprocessed if results[i].error), default=0.0
-            )  # type: ignore[union-attr]
+            waits = [results[i].error.retry_after for i, _, _ in unprocessed]  # type: ignore[union-attr]
+            retry_after = max((w for w in waits if w is not None), default=None)
             backoff = random.uniform(0, min(self.retry_policy.backoff_max, self.retry_policy.backoff_base * 2**attempt))
-            wait = min(retry_after, self.retry_policy.max_retry_after) if retry_after else backoff
+            wait = min(retry_after, self.retry_policy.max_retry_after) if retry_after is not None else backoff
             self.usage.record("retries")
             logger.warning(
                 "bc_client: %d $batch operation(s) were refused unprocessed (429/503); resending in %.2fs",
