@@ -1,0 +1,149 @@
+"""The Airbyte destination: spec, check, write."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from airbyte_cdk.destinations import Destination
+from airbyte_cdk.models import (
+    AirbyteConnectionStatus,
+    AirbyteMessage,
+    ConfiguredAirbyteCatalog,
+    ConnectorSpecification,
+    ConnectorSpecificationSerializer,
+    FailureType,
+    Status,
+)
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from bc_client import (
+    ApiDisabledError,
+    AuthenticationError,
+    AuthorizationError,
+    BCError,
+    BusinessCentralClient,
+    CompanyNotFoundError,
+    ConfigurationError,
+    ServiceUnavailableError,
+    ThrottledError,
+)
+from destination_dynamics_nav.config import ConfigError, DestinationConfig, DestinationSettings
+from destination_dynamics_nav.posting.journal import JournalBatchError
+from destination_dynamics_nav.posting.journal_batch import find_journal
+from destination_dynamics_nav.reference_data import ACCOUNT_FIELDS, code_key
+from destination_dynamics_nav.spec import spec_payload
+from destination_dynamics_nav.writer import NavWriter
+
+MAX_IN_FLIGHT = 5  # BC online processes 5 requests per user at once and queues the rest
+REQUEST_TIMEOUT = 120.0
+_CONFIG_ERRORS = (
+    ConfigError,
+    CompanyNotFoundError,
+    AuthenticationError,
+    AuthorizationError,
+    ConfigurationError,
+    ApiDisabledError,
+    JournalBatchError,
+)
+
+
+def traced(error: Exception) -> AirbyteTracedException:
+    """An Airbyte trace for a failure: config errors tell the user what to fix; the rest are system/transient."""
+    if isinstance(error, AirbyteTracedException):
+        return error
+    if isinstance(error, _CONFIG_ERRORS):
+        failure_type = FailureType.config_error
+    elif isinstance(error, (ServiceUnavailableError, ThrottledError)):
+        failure_type = FailureType.transient_error
+    else:
+        failure_type = FailureType.system_error
+    message = str(error) if isinstance(error, (BCError, ConfigError)) else f"{type(error).__name__}: {error}"
+    return AirbyteTracedException(message=message, internal_message=message, failure_type=failure_type, exception=error)
+
+
+class DestinationDynamicsNav(Destination):
+    def spec(self, logger: logging.Logger) -> ConnectorSpecification:
+        return ConnectorSpecificationSerializer.load(spec_payload())
+
+    # -- check ------------------------------------------------------------------------------------------------
+    def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
+        try:
+            parsed = DestinationConfig.from_mapping(config)
+        except ConfigError as error:
+            return AirbyteConnectionStatus(status=Status.FAILED, message=str(error))
+        try:
+            with BusinessCentralClient(parsed.connection, max_in_flight=MAX_IN_FLIGHT, timeout=REQUEST_TIMEOUT) as bc:
+                company = bc.company  # proves the token, the API root and the company
+                problems = self._check_target(bc, parsed.settings) + self._check_mappings(bc, parsed.settings)
+        except BCError as error:
+            return AirbyteConnectionStatus(status=Status.FAILED, message=str(error))
+        if problems:
+            return AirbyteConnectionStatus(status=Status.FAILED, message=" | ".join(problems))
+        return AirbyteConnectionStatus(
+            status=Status.SUCCEEDED,
+            message=f"Connected to company {company.name!r}; posting mode {parsed.settings.posting_mode}.",
+        )
+
+    @staticmethod
+    def _check_target(bc: BusinessCentralClient, settings: DestinationSettings) -> list[str]:
+        if settings.posting_mode == "purchase_invoice":
+            next(iter(bc.iter_pages("purchaseInvoices", select=["id"], top=1)), None)
+            return []
+        try:
+            find_journal(bc, settings)  # found, or created by the first write
+        except BCError as error:
+            where = f" of template {settings.journal_template}" if settings.journal_template else ""
+            return [
+                f"journal batch {settings.journal_batch}{where} cannot be read ({error.message}): check journal_template and the user's permissions on general journals"
+            ]
+        return []
+
+    @staticmethod
+    def _check_mappings(bc: BusinessCentralClient, settings: DestinationSettings) -> list[str]:
+        problems: list[str] = []
+        dimension_codes = {code_key(d["code"]) for d in bc.iter_entities("dimensions", select=["code"])}
+        for field, code in settings.dimension_mapping.items():
+            if code not in dimension_codes:
+                problems.append(
+                    f"dimension_mapping maps {field!r} to dimension {code}, which does not exist in NAV "
+                    f"(existing: {', '.join(sorted(dimension_codes)) or 'none'}): fix the mapping or create the dimension"
+                )
+        if settings.gl_account_mapping:
+            accounts = {code_key(a["number"]): a for a in bc.iter_entities("accounts", select=list(ACCOUNT_FIELDS))}
+            for stampli_code, number in settings.gl_account_mapping.items():
+                account = accounts.get(number)
+                if account is None:
+                    problems.append(
+                        f"gl_account_mapping maps {stampli_code!r} to G/L account {number}, which does not exist in NAV"
+                    )
+                elif (
+                    account.get("accountType") != "Posting"
+                    or not account.get("directPosting")
+                    or account.get("blocked")
+                ):
+                    problems.append(
+                        f"gl_account_mapping maps {stampli_code!r} to G/L account {number}, which does not accept direct "
+                        "posting (it must be a Posting account, not blocked, with Direct Posting on)"
+                    )
+        return problems
+
+    # -- write ------------------------------------------------------------------------------------------------
+    def write(
+        self,
+        config: Mapping[str, Any],
+        configured_catalog: ConfiguredAirbyteCatalog,
+        input_messages: Iterable[AirbyteMessage],
+    ) -> Iterator[AirbyteMessage]:
+        try:
+            parsed = DestinationConfig.from_mapping(config)
+        except ConfigError as error:
+            raise traced(error) from None
+        try:
+            with BusinessCentralClient(parsed.connection, max_in_flight=MAX_IN_FLIGHT, timeout=REQUEST_TIMEOUT) as bc:
+                yield from NavWriter(bc, parsed.settings, configured_catalog).run(input_messages)
+        except AirbyteTracedException:
+            raise
+        except Exception as error:
+            raise traced(error) from error

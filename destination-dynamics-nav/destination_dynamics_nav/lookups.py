@@ -1,0 +1,102 @@
+"""Batched look-ups of what NAV already holds for a set of deterministic keys.
+
+BC has no idempotency key, so before writing anything the connector asks NAV what exists for the document numbers
+(or vendor invoice numbers) of a whole flush at once: one `$filter` per chunk of keys, OR-ing a single field (BC
+refuses OR across different fields), chunks read concurrently within the client's in-flight limit.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Protocol
+
+from bc_client.odata import all_of, any_of, eq
+
+# Keys per filter: ~45 characters each keeps URLs near 2 KB, well inside every proxy's limit.
+FILTER_CHUNK = 40
+
+GL_ENTRY_FIELDS = ("id", "entryNumber", "postingDate", "documentNumber", "accountNumber", "debitAmount", "creditAmount")
+JOURNAL_LINE_FIELDS = (
+    "id",
+    "lineNumber",
+    "accountType",
+    "accountNumber",
+    "postingDate",
+    "documentNumber",
+    "externalDocumentNumber",
+    "amount",
+    "description",
+)
+PURCHASE_INVOICE_FIELDS = (
+    "id",
+    "number",
+    "status",
+    "vendorNumber",
+    "vendorInvoiceNumber",
+    "postingDate",
+    "totalAmountIncludingTax",
+)
+
+
+class EntityReader(Protocol):
+    def iter_entities(
+        self, path: str, *, filter: str | None = None, select: Sequence[str] | None = None, expand: Any = None
+    ) -> Iterable[Mapping[str, Any]]: ...
+
+    def map_concurrently(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]: ...
+
+
+def chunked(values: Sequence[str], size: int = FILTER_CHUNK) -> list[list[str]]:
+    unique = list(dict.fromkeys(values))
+    return [unique[start : start + size] for start in range(0, len(unique), size)]
+
+
+def find_by_field(
+    bc: EntityReader,
+    path: str,
+    field: str,
+    values: Sequence[str],
+    *,
+    select: Sequence[str],
+    extra_filter: str | None = None,
+) -> dict[str, list[dict[str, Any]]]:
+    """Entities of `path` whose `field` equals one of `values`, grouped by that field's value (upper-cased)."""
+    if not values:
+        return {}
+
+    def read(chunk: list[str]) -> list[dict[str, Any]]:
+        clause = any_of(field, chunk)
+        return [dict(e) for e in bc.iter_entities(path, filter=all_of(clause, extra_filter), select=list(select))]
+
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for entities in bc.map_concurrently(read, chunked(list(values))):
+        for entity in entities:
+            found[str(entity.get(field, "")).upper()].append(entity)
+    return dict(found)
+
+
+def gl_entries_by_document(bc: EntityReader, document_numbers: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    return find_by_field(bc, "generalLedgerEntries", "documentNumber", document_numbers, select=GL_ENTRY_FIELDS)
+
+
+def journal_lines_by_document(
+    bc: EntityReader, journal_id: str, document_numbers: Sequence[str]
+) -> dict[str, list[dict[str, Any]]]:
+    return find_by_field(
+        bc, f"journals({journal_id})/journalLines", "documentNumber", document_numbers, select=JOURNAL_LINE_FIELDS
+    )
+
+
+def purchase_invoices_by_vendor_invoice_number(
+    bc: EntityReader, vendor_invoice_numbers: Sequence[str]
+) -> dict[str, list[dict[str, Any]]]:
+    return find_by_field(
+        bc, "purchaseInvoices", "vendorInvoiceNumber", vendor_invoice_numbers, select=PURCHASE_INVOICE_FIELDS
+    )
+
+
+def single(bc: EntityReader, path: str, field: str, value: str, select: Sequence[str]) -> dict[str, Any] | None:
+    for entity in bc.iter_entities(path, filter=eq(field, value), select=list(select)):
+        return dict(entity)
+    return None

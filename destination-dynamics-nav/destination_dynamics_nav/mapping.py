@@ -1,0 +1,251 @@
+"""Pure mapping: a validated Stampli invoice → a posting document → Business Central API payloads.
+
+No I/O here. `posting_document` assumes `validation.validate_invoice` found no problem; the payload builders turn
+a document into exactly what the API receives, for either posting mode.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any
+
+from destination_dynamics_nav.config import DestinationSettings
+from destination_dynamics_nav.document_numbers import (
+    document_number,
+    reversal_document_number,
+    reversal_external_document_number,
+)
+from destination_dynamics_nav.records import InvoiceLine, StampliInvoice
+from destination_dynamics_nav.reference_data import code_key
+
+DESCRIPTION_MAX = 100  # Text[100] on journal lines, purchase lines and G/L entries
+
+
+@dataclass(frozen=True)
+class DimensionAssignment:
+    code: str  # NAV dimension code, e.g. DEPARTMENT
+    value: str  # NAV dimension value code, e.g. SALES
+
+
+@dataclass(frozen=True)
+class PostingLine:
+    """One expense line: debit `amount` (credit when negative) to a G/L account, with its dimensions."""
+
+    account_number: str
+    amount: Decimal
+    description: str
+    dimensions: tuple[DimensionAssignment, ...]
+    source_line_number: int | None = None
+
+
+@dataclass(frozen=True)
+class PostingDocument:
+    """One balanced NAV document for one Stampli invoice (or for its reversal)."""
+
+    invoice_id: str
+    invoice_number: str
+    document_number: str
+    external_document_number: str
+    vendor_number: str
+    posting_date: dt.date
+    document_date: dt.date | None
+    due_date: dt.date | None
+    currency_code: str  # "" is NAV's local currency
+    lines: tuple[PostingLine, ...]
+    is_reversal: bool = False
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal("0"))
+
+    @property
+    def vendor_description(self) -> str:
+        kind = "Reversal of invoice" if self.is_reversal else "Invoice"
+        return truncate(f"{kind} {self.invoice_number}")
+
+
+def truncate(text: str, limit: int = DESCRIPTION_MAX) -> str:
+    """NAV cuts nothing itself: it refuses values longer than the field. Descriptions are cut, with a marker."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def nav_vendor_number(vendor_id: str, settings: DestinationSettings) -> str:
+    """The NAV vendor number for a Stampli vendor id: `vendor_number_mapping` first, else the id itself."""
+    mapped = settings.vendor_number_mapping.get(vendor_id.strip())
+    return mapped if mapped is not None else code_key(vendor_id)
+
+
+def nav_account_number(gl_code: str, settings: DestinationSettings) -> str:
+    mapped = settings.gl_account_mapping.get(gl_code.strip())
+    return mapped if mapped is not None else code_key(gl_code)
+
+
+def dimension_source_value(line: InvoiceLine, invoice: StampliInvoice, field: str) -> str | None:
+    """A dimension field is read from the line first (Stampli codes lines), then from the invoice header."""
+    for holder in (line, invoice):
+        value = holder.field(field)
+        if value is not None and str(value).strip():
+            return str(value).strip()
+    return None
+
+
+def line_dimensions(
+    line: InvoiceLine, invoice: StampliInvoice, settings: DestinationSettings
+) -> tuple[DimensionAssignment, ...]:
+    assignments = []
+    for field, code in settings.dimension_mapping.items():
+        value = dimension_source_value(line, invoice, field)
+        if value is not None:
+            assignments.append(DimensionAssignment(code=code, value=code_key(value)))
+    return tuple(assignments)
+
+
+def posting_date_of(invoice: StampliInvoice, settings: DestinationSettings) -> dt.date | None:
+    return getattr(invoice, settings.posting_date_field)
+
+
+def posting_document(
+    invoice: StampliInvoice, settings: DestinationSettings, *, local_currency: str | None
+) -> PostingDocument:
+    """The document that books `invoice` (already validated: every field used here is present and valid)."""
+    assert invoice.invoice_number and invoice.vendor_id
+    posting_date = posting_date_of(invoice, settings)
+    assert posting_date is not None
+    lines = []
+    for index, line in enumerate(invoice.lines, start=1):
+        assert line.amount is not None and line.gl_account
+        if line.amount == 0:
+            continue  # BC posts nothing for a zero line; leaving it out keeps the document clean
+        description = line.description or f"{invoice.invoice_number} line {line.line_number or index}"
+        lines.append(
+            PostingLine(
+                account_number=nav_account_number(line.gl_account, settings),
+                amount=line.amount,
+                description=truncate(description),
+                dimensions=line_dimensions(line, invoice, settings),
+                source_line_number=line.line_number or index,
+            )
+        )
+    return PostingDocument(
+        invoice_id=invoice.invoice_id,
+        invoice_number=invoice.invoice_number,
+        document_number=document_number(settings.document_number_prefix, invoice.invoice_id),
+        external_document_number=invoice.invoice_number,
+        vendor_number=nav_vendor_number(invoice.vendor_id, settings),
+        posting_date=posting_date,
+        document_date=invoice.invoice_date,
+        due_date=invoice.due_date,
+        currency_code=nav_currency_code(invoice.currency, local_currency),
+        lines=tuple(lines),
+    )
+
+
+def nav_currency_code(currency: str | None, local_currency: str | None) -> str:
+    """NAV writes its local currency as blank; only foreign currencies carry a code."""
+    if not currency:
+        return ""
+    code = code_key(currency)
+    return "" if local_currency is not None and code == code_key(local_currency) else code
+
+
+def reversing_document(
+    original: PostingDocument, prefix: str, *, posting_date: dt.date | None = None
+) -> PostingDocument:
+    """The document that cancels `original`: every amount negated, reversal-suffixed numbers.
+
+    BC's own Reverse Transaction posts on the original posting date; so does this unless told otherwise.
+    """
+    return replace(
+        original,
+        document_number=reversal_document_number(prefix, original.invoice_id),
+        external_document_number=reversal_external_document_number(original.invoice_number),
+        posting_date=posting_date or original.posting_date,
+        lines=tuple(replace(line, amount=-line.amount) for line in original.lines),
+        is_reversal=True,
+    )
+
+
+# --- Business Central payloads ------------------------------------------------------------------------------
+
+
+def dimension_set_lines(dimensions: tuple[DimensionAssignment, ...]) -> list[dict[str, str]]:
+    return [{"code": d.code, "valueCode": d.value} for d in dimensions]
+
+
+def journal_line_payloads(document: PostingDocument) -> list[dict[str, Any]]:
+    """One G/L line per expense line (debit) and one vendor line for the total (credit), in one document.
+
+    Amount signs follow NAV: positive debits, negative credits. A credit memo (negative total) therefore
+    credits the expense accounts and debits the vendor without any special case.
+    """
+    common = {
+        "postingDate": document.posting_date,
+        "documentNumber": document.document_number,
+        "externalDocumentNumber": document.external_document_number,
+    }
+    payloads: list[dict[str, Any]] = [
+        {
+            **common,
+            "accountType": "G/L Account",
+            "accountNumber": line.account_number,
+            "amount": line.amount,
+            "description": line.description,
+            "dimensionSetLines": dimension_set_lines(line.dimensions),
+        }
+        for line in document.lines
+    ]
+    payloads.append(
+        {
+            **common,
+            "accountType": "Vendor",
+            "accountNumber": document.vendor_number,
+            "amount": -document.total,
+            "description": document.vendor_description,
+        }
+    )
+    return payloads
+
+
+def purchase_invoice_payload(document: PostingDocument) -> dict[str, Any]:
+    """A draft purchase invoice with its lines and their dimensions, for one deep-insert POST."""
+    header: dict[str, Any] = {
+        "vendorNumber": document.vendor_number,
+        "vendorInvoiceNumber": document.external_document_number,
+        "postingDate": document.posting_date,
+    }
+    if document.document_date is not None:
+        header["invoiceDate"] = document.document_date
+    if document.due_date is not None:
+        header["dueDate"] = document.due_date
+    if document.currency_code:
+        header["currencyCode"] = document.currency_code
+    header["purchaseInvoiceLines"] = [
+        {
+            "lineType": "Account",
+            "lineObjectNumber": line.account_number,
+            "description": line.description,
+            "quantity": Decimal("1"),
+            "unitCost": line.amount,
+            "dimensionSetLines": dimension_set_lines(line.dimensions),
+        }
+        for line in document.lines
+    ]
+    return header
+
+
+def journal_line_signature(line: Mapping[str, Any]) -> tuple[str, str, Decimal, str]:
+    """What identifies a written journal line when comparing NAV's batch with what should be there."""
+    return (
+        str(line.get("accountType", "")),
+        code_key(str(line.get("accountNumber", ""))),
+        Decimal(str(line.get("amount", "0"))),
+        str(line.get("externalDocumentNumber", "")),
+    )
+
+
+def expected_journal_signatures(document: PostingDocument) -> list[tuple[str, str, Decimal, str]]:
+    return sorted(journal_line_signature(payload) for payload in journal_line_payloads(document))

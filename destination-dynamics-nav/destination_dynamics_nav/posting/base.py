@@ -1,0 +1,85 @@
+"""The posting strategy interface: one flush of validated invoices in, one audit event per invoice out.
+
+Both strategies follow the same exactly-once recipe, because BC has no idempotency key:
+look up what NAV holds for the flush's deterministic keys → skip what is posted, clean up what is half-written →
+write the rest in as few requests as the API allows → post → confirm by reading the ledger back.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+from destination_dynamics_nav.audit import Action, AuditEvent, RecordOrigin
+from destination_dynamics_nav.mapping import PostingDocument
+from destination_dynamics_nav.outcomes import Problem, reason_of
+
+TaskKind = Literal["post", "reverse"]
+
+
+@dataclass(frozen=True)
+class InvoiceTask:
+    """One validated invoice to post, or to reverse (`document` is then the original invoice's document)."""
+
+    origin: RecordOrigin
+    kind: TaskKind
+    document: PostingDocument
+    # A voided invoice that does not validate can still be withdrawn or found never posted; it cannot be reversed.
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def cannot_reverse_reason(self) -> str:
+        return (
+            "cannot_reverse: the voided invoice does not describe a valid document (" + reason_of(self.problems) + ")"
+        )
+
+    def event(
+        self,
+        action: Action,
+        *,
+        document_number: str | None = None,
+        entries: Sequence[int] = (),
+        reason: str | None = None,
+        amount: Decimal | None = None,
+    ) -> AuditEvent:
+        return AuditEvent(
+            origin=self.origin,
+            action=action,
+            nav_document_number=document_number,
+            nav_entry_numbers=tuple(sorted(entries)),
+            amount=self.document.total if amount is None else amount,
+            vendor=self.document.vendor_number,
+            reason=reason,
+        )
+
+
+def entry_numbers(entries: Sequence[dict[str, Any]]) -> list[int]:
+    return sorted(int(e["entryNumber"]) for e in entries if e.get("entryNumber") is not None)
+
+
+def debit_total(entries: Sequence[dict[str, Any]]) -> Decimal:
+    """The debit side of posted G/L entries: equals the invoice total whatever VAT split BC applied."""
+    return sum((Decimal(str(e.get("debitAmount") or 0)) for e in entries), Decimal("0"))
+
+
+class InvoicePoster(ABC):
+    """A posting mode. `dry_run` posters look everything up and write nothing."""
+
+    def __init__(self, *, dry_run: bool, post_documents: bool) -> None:
+        self.dry_run = dry_run
+        self.post_documents = post_documents
+
+    @abstractmethod
+    def prepare(self) -> None:
+        """Make sure the target exists (e.g. the journal batch); called once per sync before the first flush."""
+
+    @abstractmethod
+    def process(self, tasks: Sequence[InvoiceTask], events: list[AuditEvent]) -> None:
+        """Bring NAV to the state where every task is done exactly once; append one event per task to `events`.
+
+        Events are appended as soon as an outcome is durable, so that if a later step raises, what already
+        happened is still reported.
+        """

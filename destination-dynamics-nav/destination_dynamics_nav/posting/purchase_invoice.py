@@ -1,0 +1,328 @@
+"""Purchase-invoice mode: each invoice becomes a NAV purchase invoice (deep insert), then is posted.
+
+Idempotency key: vendor number + vendor invoice number (the Stampli invoice number) — the same pair BC's own
+duplicate check uses at posting. The `purchaseInvoices` entity lists drafts and posted invoices alike, so one
+filtered read per chunk of invoice numbers tells what is posted (skip), drafted (post it, or redo it when it
+does not match) or missing (create). Creates and posts go through `$batch`: about two API operations per
+invoice plus a few look-ups per flush.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from bc_client import BusinessCentralClient
+from bc_client.batch import BatchOperation, BatchResult
+from bc_client.errors import BCError, WriteOutcomeUnknownError
+from destination_dynamics_nav.audit import AuditEvent
+from destination_dynamics_nav.config import DestinationSettings
+from destination_dynamics_nav.lookups import gl_entries_by_document, purchase_invoices_by_vendor_invoice_number
+from destination_dynamics_nav.mapping import PostingDocument, purchase_invoice_payload
+from destination_dynamics_nav.posting.base import InvoicePoster, InvoiceTask, entry_numbers
+from destination_dynamics_nav.reference_data import code_key
+
+logger = logging.getLogger("airbyte")
+
+UNPOSTED_STATUSES = frozenset({"draft", "in review"})
+OPERATIONS_PER_REQUEST = 25  # several $batch requests in flight beat one of 100 when latency dominates
+WRITE_ATTEMPTS = 3
+
+
+def is_posted(invoice: dict[str, Any]) -> bool:
+    return str(invoice.get("status") or "").casefold() not in UNPOSTED_STATUSES
+
+
+def _line_signature(line: dict[str, Any]) -> tuple[str, Decimal]:
+    quantity = Decimal(str(line.get("quantity") or 0))
+    unit_cost = Decimal(str(line.get("unitCost") or 0))
+    return (code_key(str(line.get("lineObjectNumber") or "")), quantity * unit_cost)
+
+
+def _expected_signatures(document: PostingDocument) -> list[tuple[str, Decimal]]:
+    return sorted((code_key(line.account_number), line.amount) for line in document.lines)
+
+
+@dataclass
+class _Work:
+    task: InvoiceTask
+    document: PostingDocument
+    draft_id: str | None = None
+
+
+class PurchaseInvoicePoster(InvoicePoster):
+    def __init__(self, bc: BusinessCentralClient, settings: DestinationSettings, *, dry_run: bool) -> None:
+        super().__init__(dry_run=dry_run, post_documents=settings.post_documents)
+        self.bc = bc
+        self.settings = settings
+
+    def prepare(self) -> None:
+        """Nothing to create: purchase invoices need no container."""
+
+    # -- the flush --------------------------------------------------------------------------------------------
+    def process(self, tasks: Sequence[InvoiceTask], events: list[AuditEvent]) -> None:
+        if not tasks:
+            return
+        found = purchase_invoices_by_vendor_invoice_number(
+            self.bc,
+            [task.document.external_document_number for task in tasks if task.document.external_document_number],
+        )
+        to_create: list[_Work] = []
+        to_post: list[_Work] = []
+        stale_drafts: list[dict[str, Any]] = []
+        for task in tasks:
+            matches = self._matches(found, task.document)
+            posted = [invoice for invoice in matches if is_posted(invoice)]
+            drafts = [invoice for invoice in matches if not is_posted(invoice)]
+            if task.kind == "reverse":
+                self._classify_reversal(task, posted, drafts, stale_drafts, events)
+                continue
+            if posted:
+                events.append(
+                    task.event(
+                        "dry_run" if self.dry_run else "skipped_duplicate",
+                        document_number=str(posted[0].get("number") or ""),
+                        reason=f"already_posted: NAV purchase invoice {posted[0].get('number')} has vendor invoice "
+                        f"number {task.document.external_document_number} for vendor {task.document.vendor_number}",
+                    )
+                )
+                continue
+            keep = self._complete_draft(drafts, task.document) if drafts else None
+            stale_drafts.extend(d for d in drafts if d is not keep)
+            if keep is not None and not self.post_documents:
+                events.append(
+                    task.event(
+                        "dry_run" if self.dry_run else "skipped_duplicate",
+                        document_number=str(keep.get("number") or ""),
+                        reason=f"already_drafted: draft purchase invoice {keep.get('number')} is waiting for review "
+                        "(post_documents is false)",
+                    )
+                )
+                continue
+            work = _Work(task, task.document, draft_id=None if keep is None else str(keep["id"]))
+            (to_post if keep is not None else to_create).append(work)
+
+        if self.dry_run:
+            for work in to_create + to_post:
+                verb = "would_post_draft" if work.draft_id else "would_create_and_post"
+                if not self.post_documents:
+                    verb = "would_create_draft"
+                events.append(
+                    work.task.event(
+                        "dry_run",
+                        reason=f"{verb}: purchase invoice for vendor {work.document.vendor_number}, vendor invoice "
+                        f"number {work.document.external_document_number}, {len(work.document.lines)} line(s)",
+                    )
+                )
+            return
+
+        self._delete_drafts(stale_drafts)
+        created = self._create(to_create, events)
+        if not self.post_documents:
+            for work in created:
+                events.append(
+                    work.task.event(
+                        "posted",
+                        reason="not_posted: created as a draft purchase invoice and left for review "
+                        "(post_documents is false)",
+                    )
+                )
+            return
+        self._post(to_post + created, events)
+
+    # -- classification ---------------------------------------------------------------------------------------
+    @staticmethod
+    def _matches(found: dict[str, list[dict[str, Any]]], document: PostingDocument) -> list[dict[str, Any]]:
+        # BC's duplicate check is per (pay-to) vendor: the same invoice number from another vendor is another invoice.
+        return [
+            invoice
+            for invoice in found.get(document.external_document_number.upper(), [])
+            if code_key(str(invoice.get("vendorNumber") or "")) == code_key(document.vendor_number)
+        ]
+
+    def _complete_draft(self, drafts: list[dict[str, Any]], document: PostingDocument) -> dict[str, Any] | None:
+        """The first draft whose lines are exactly what this document would create (others are stale)."""
+        expected = _expected_signatures(document)
+        for draft in drafts:
+            lines = self.bc.list_entities(
+                f"purchaseInvoices({draft['id']})/purchaseInvoiceLines",
+                select=["id", "lineType", "lineObjectNumber", "quantity", "unitCost"],
+            )
+            if sorted(_line_signature(line) for line in lines) == expected:
+                return draft
+        return None
+
+    def _classify_reversal(
+        self,
+        task: InvoiceTask,
+        posted: list[dict[str, Any]],
+        drafts: list[dict[str, Any]],
+        stale_drafts: list[dict[str, Any]],
+        events: list[AuditEvent],
+    ) -> None:
+        if posted:
+            invoice = posted[0]
+            if str(invoice.get("status") or "").casefold() == "canceled":
+                events.append(
+                    task.event(
+                        "dry_run" if self.dry_run else "skipped_duplicate",
+                        document_number=str(invoice.get("number") or ""),
+                        reason=f"already_reversed: NAV purchase invoice {invoice.get('number')} is canceled",
+                    )
+                )
+                return
+            # The API has no cancel action for purchase invoices; a corrective credit memo is BC's own way.
+            events.append(
+                task.event(
+                    "rejected",
+                    document_number=str(invoice.get("number") or ""),
+                    reason=f"reversal_needs_manual_action: the invoice was voided in Stampli after NAV purchase "
+                    f"invoice {invoice.get('number')} was posted; the API cannot cancel a posted purchase invoice — "
+                    "use Create Corrective Credit Memo (or Cancel) on the posted invoice in NAV",
+                )
+            )
+            return
+        if drafts:
+            stale_drafts.extend(drafts)
+            events.append(
+                task.event(
+                    "dry_run" if self.dry_run else "reversed",
+                    document_number=str(drafts[0].get("number") or ""),
+                    reason="withdrawn_before_posting: the invoice was voided while its purchase invoice was still a "
+                    "draft; the draft was deleted",
+                )
+            )
+            return
+        events.append(
+            task.event("ignored", reason="voided_before_posting: the invoice was voided and nothing was posted for it")
+        )
+
+    # -- writing ----------------------------------------------------------------------------------------------
+    def _run_batches(self, operations: list[BatchOperation]) -> list[BatchResult | WriteOutcomeUnknownError]:
+        """Independent (non-atomic) operations, several $batch requests in flight; a lost response marks its chunk."""
+        chunks = [operations[i : i + OPERATIONS_PER_REQUEST] for i in range(0, len(operations), OPERATIONS_PER_REQUEST)]
+        outcomes = self.bc.map_concurrently(lambda chunk: self.bc.batch(chunk), chunks, return_exceptions=True)
+        flat: list[BatchResult | WriteOutcomeUnknownError] = []
+        for chunk, outcome in zip(chunks, outcomes, strict=True):
+            if isinstance(outcome, WriteOutcomeUnknownError):
+                flat.extend([outcome] * len(chunk))
+            elif isinstance(outcome, BaseException):
+                raise outcome
+            else:
+                flat.extend(outcome)
+        return flat
+
+    def _delete_drafts(self, drafts: list[dict[str, Any]]) -> None:
+        if not drafts:
+            return
+        operations = [
+            BatchOperation("DELETE", f"purchaseInvoices({d['id']})", etag=str(d.get("@odata.etag") or "*"))
+            for d in drafts
+        ]
+        for result in self.bc.batch(operations):
+            if result.error is not None and result.status != 404:
+                raise result.error
+
+    def _create(self, works: list[_Work], events: list[AuditEvent]) -> list[_Work]:
+        """Deep-insert the drafts; return those created (with ids). Lost responses are looked up, not re-sent."""
+        created: list[_Work] = []
+        remaining = list(works)
+        for _ in range(WRITE_ATTEMPTS):
+            if not remaining:
+                return created
+            operations = [
+                BatchOperation("POST", "purchaseInvoices", body=purchase_invoice_payload(w.document)) for w in remaining
+            ]
+            uncertain: list[_Work] = []
+            for work, outcome in zip(remaining, self._run_batches(operations), strict=True):
+                if isinstance(outcome, WriteOutcomeUnknownError):
+                    uncertain.append(work)
+                elif outcome.error is not None:
+                    events.append(work.task.event("rejected", reason=f"nav_write_failed: {outcome.error.message}"))
+                else:
+                    work.draft_id = str(outcome.body["id"])
+                    created.append(work)
+            remaining = self._recheck_created(uncertain, created)
+        if remaining:
+            raise BCError(f"could not confirm {len(remaining)} purchase invoice(s) after {WRITE_ATTEMPTS} attempts")
+        return created
+
+    def _recheck_created(self, uncertain: list[_Work], created: list[_Work]) -> list[_Work]:
+        if not uncertain:
+            return []
+        found = purchase_invoices_by_vendor_invoice_number(
+            self.bc, [w.document.external_document_number for w in uncertain]
+        )
+        again = []
+        for work in uncertain:
+            drafts = [i for i in self._matches(found, work.document) if not is_posted(i)]
+            keep = self._complete_draft(drafts, work.document) if drafts else None
+            self._delete_drafts([d for d in drafts if d is not keep])
+            if keep is None:
+                again.append(work)
+            else:
+                work.draft_id = str(keep["id"])
+                created.append(work)
+        return again
+
+    def _post(self, works: list[_Work], events: list[AuditEvent]) -> None:
+        if not works:
+            return
+        operations = [BatchOperation("POST", f"purchaseInvoices({w.draft_id})/Microsoft.NAV.post") for w in works]
+        failed_drafts: list[dict[str, Any]] = []
+        for work, outcome in zip(works, self._run_batches(operations), strict=True):
+            if isinstance(outcome, BaseException) or outcome.error is None:
+                continue  # posted, or unknown: the confirmation read below decides
+            failed_drafts.append({"id": work.draft_id})
+            events.append(work.task.event("rejected", reason=f"nav_posting_failed: {outcome.error.message}"))
+        failed_ids = {d["id"] for d in failed_drafts}
+        # A draft BC refused to post would be posted by a later rerun once fixed in NAV — or post twice if the
+        # record changed. Delete it so that NAV holds nothing half-done; the rejection says why.
+        self._delete_drafts(failed_drafts)
+        self._confirm([w for w in works if w.draft_id not in failed_ids], events)
+
+    def _confirm(self, works: list[_Work], events: list[AuditEvent], attempt: int = 1) -> None:
+        if not works:
+            return
+        found = purchase_invoices_by_vendor_invoice_number(
+            self.bc, [w.document.external_document_number for w in works]
+        )
+        posted_numbers: dict[str, str] = {}
+        unposted: list[_Work] = []
+        for work in works:
+            posted = [i for i in self._matches(found, work.document) if is_posted(i)]
+            if posted:
+                posted_numbers[work.document.invoice_id] = str(posted[0].get("number") or "")
+            else:
+                unposted.append(work)
+        entries = gl_entries_by_document(self.bc, [n for n in posted_numbers.values() if n])
+        for work in works:
+            number = posted_numbers.get(work.document.invoice_id)
+            if number is None:
+                continue
+            events.append(
+                work.task.event(
+                    "posted", document_number=number, entries=entry_numbers(entries.get(number.upper(), []))
+                )
+            )
+        if unposted:
+            if attempt >= WRITE_ATTEMPTS:
+                raise BCError(
+                    f"{len(unposted)} purchase invoice(s) are still drafts after posting (e.g. vendor invoice number "
+                    f"{unposted[0].document.external_document_number}); stopping before confirming them"
+                )
+            # The post's response was lost and it did not happen: post those drafts again.
+            operations = [
+                BatchOperation("POST", f"purchaseInvoices({w.draft_id})/Microsoft.NAV.post") for w in unposted
+            ]
+            retry: list[_Work] = []
+            for work, outcome in zip(unposted, self._run_batches(operations), strict=True):
+                if not isinstance(outcome, BaseException) and outcome.error is not None:
+                    events.append(work.task.event("rejected", reason=f"nav_posting_failed: {outcome.error.message}"))
+                    self._delete_drafts([{"id": work.draft_id}])
+                else:
+                    retry.append(work)
+            self._confirm(retry, events, attempt + 1)

@@ -1,0 +1,298 @@
+"""Vendors: create or update NAV vendors from Stampli, with ETags; an update that changes nothing sends nothing.
+
+Stampli is the master for the fields it exports. A field Stampli leaves empty is left alone in NAV (Stampli may
+simply not know it), and a NAV-side payment hold (`blocked = "Payment"`) is not Stampli's to release.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bc_client import BusinessCentralClient
+from bc_client.batch import BatchOperation
+from bc_client.errors import BCError, ConcurrencyConflictError, EntityExistsError, WriteOutcomeUnknownError
+from destination_dynamics_nav.audit import AuditEvent, RecordOrigin
+from destination_dynamics_nav.config import DestinationSettings
+from destination_dynamics_nav.document_numbers import DOCUMENT_NUMBER_MAX
+from destination_dynamics_nav.lookups import single
+from destination_dynamics_nav.mapping import nav_vendor_number
+from destination_dynamics_nav.records import StampliVendor
+from destination_dynamics_nav.reference_data import VENDOR_FIELDS, NavVendor, ReferenceData, code_key
+
+logger = logging.getLogger("airbyte")
+
+# NAV's field lengths on the Vendor table (Name Text[100], Address 2 Text[50], City Text[30], ...).
+FIELD_LIMITS = {
+    "displayName": 100,
+    "addressLine1": 100,
+    "addressLine2": 50,
+    "city": 30,
+    "state": 30,
+    "postalCode": 20,
+    "country": 10,
+    "phoneNumber": 30,
+    "email": 80,
+    "taxRegistrationNumber": 20,
+}
+CODE_FIELDS = frozenset({"country", "currencyCode", "postalCode"})
+INACTIVE_STATUSES = frozenset({"inactive", "blocked", "disabled", "archived", "deleted", "suspended"})
+ROUNDS = 3
+
+
+@dataclass
+class VendorChange:
+    """What the connector wants a NAV vendor to look like, and anything it could not carry over."""
+
+    origin: RecordOrigin
+    number: str
+    desired: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+    source: str = "vendors stream"
+
+
+def _same(field_name: str, current: Any, desired: Any) -> bool:
+    if field_name == "paymentTermsId":
+        return str(current or "").lower() == str(desired or "").lower()
+    left, right = str(current or "").strip(), str(desired or "").strip()
+    if field_name in CODE_FIELDS:
+        return left.upper() == right.upper()
+    return left == right
+
+
+def changed_fields(current: NavVendor, desired: dict[str, Any]) -> dict[str, Any]:
+    """The fields whose NAV value differs from the desired one (nothing else is sent)."""
+    return {name: value for name, value in desired.items() if not _same(name, current.fields.get(name), value)}
+
+
+def desired_blocked(status: str | None, current: NavVendor | None) -> str | None:
+    if status is None:
+        return None
+    if status.strip().casefold() in INACTIVE_STATUSES:
+        return "All"
+    if current is not None and current.blocked.strip().casefold() == "payment":
+        return None  # a payment hold set in NAV stays
+    return " "
+
+
+def vendor_fields(
+    vendor: StampliVendor,
+    reference: ReferenceData,
+    current: NavVendor | None,
+    *,
+    local_currency: str | None,
+) -> tuple[dict[str, Any], list[str]]:
+    """The NAV vendor fields for a Stampli vendor record, plus notes on what could not be carried over."""
+    notes: list[str] = []
+    candidates: dict[str, str | None] = {
+        "displayName": vendor.vendor_name,
+        "addressLine1": vendor.address_line_1,
+        "addressLine2": vendor.address_line_2,
+        "city": vendor.city,
+        "state": vendor.state,
+        "postalCode": vendor.postal_code,
+        "country": vendor.country.upper() if vendor.country else None,
+        "phoneNumber": vendor.phone,
+        "email": vendor.email,
+        "taxRegistrationNumber": vendor.tax_id,
+    }
+    desired: dict[str, Any] = {}
+    for name, value in candidates.items():
+        if value is None:
+            continue
+        limit = FIELD_LIMITS[name]
+        if len(value) > limit:
+            notes.append(f"{name}_truncated: NAV holds {limit} characters")
+            value = value[:limit]
+        desired[name] = value
+
+    if vendor.currency:
+        code = code_key(vendor.currency)
+        if local_currency is not None and code == code_key(local_currency):
+            desired["currencyCode"] = ""  # NAV writes its local currency as blank
+        elif reference.currencies is not None and code not in reference.currencies:
+            notes.append(f"unknown_currency: currency {code} does not exist in NAV; currency left unchanged")
+        else:
+            desired["currencyCode"] = code
+    if vendor.payment_terms:
+        terms_id = (reference.payment_terms or {}).get(code_key(vendor.payment_terms))
+        if terms_id is None:
+            notes.append(
+                f"unknown_payment_terms: payment terms {code_key(vendor.payment_terms)} do not exist in NAV; "
+                "payment terms left unchanged"
+            )
+        else:
+            desired["paymentTermsId"] = terms_id
+    blocked = desired_blocked(vendor.status, current)
+    if blocked is not None:
+        desired["blocked"] = blocked
+    return desired, notes
+
+
+class VendorSync:
+    """Creates and updates NAV vendors in $batch rounds; conflicts and lost responses are re-read, not guessed."""
+
+    def __init__(
+        self,
+        bc: BusinessCentralClient,
+        settings: DestinationSettings,
+        reference: ReferenceData,
+        *,
+        dry_run: bool,
+        local_currency: str | None,
+    ) -> None:
+        self.bc = bc
+        self.settings = settings
+        self.reference = reference
+        self.dry_run = dry_run
+        self.local_currency = local_currency
+
+    # -- the vendors stream -----------------------------------------------------------------------------------
+    def plan_record(self, origin: RecordOrigin, vendor: StampliVendor) -> VendorChange | AuditEvent:
+        """A change to apply, or the final event when there is nothing to write."""
+        if self.settings.vendor_sync == "off":
+            return AuditEvent(origin, "ignored", reason="vendor_sync_off: vendor_sync is off, vendors are not written")
+        number = nav_vendor_number(vendor.vendor_id, self.settings)
+        if len(number) > DOCUMENT_NUMBER_MAX:
+            return AuditEvent(
+                origin,
+                "rejected",
+                vendor=number[:DOCUMENT_NUMBER_MAX],
+                reason=f"vendor_number_too_long: vendor id {vendor.vendor_id!r} has more than {DOCUMENT_NUMBER_MAX} "
+                "characters; map it to a NAV vendor number with vendor_number_mapping",
+            )
+        current = self.reference.vendor(number)
+        if current is None and not vendor.vendor_name:
+            return AuditEvent(
+                origin, "rejected", vendor=number, reason="missing_vendor_name: a new NAV vendor needs a name"
+            )
+        if current is not None and self.settings.vendor_sync == "create_only":
+            return AuditEvent(
+                origin,
+                "vendor_unchanged",
+                vendor=number,
+                reason="create_only: the vendor exists and vendor_sync is create_only",
+            )
+        desired, notes = vendor_fields(vendor, self.reference, current, local_currency=self.local_currency)
+        return VendorChange(origin=origin, number=number, desired=desired, notes=notes)
+
+    def plan_from_invoice(self, origin: RecordOrigin, number: str, vendor_id: str, vendor_name: str) -> VendorChange:
+        """A minimal vendor (number and name) for an invoice whose vendor NAV does not know yet."""
+        return VendorChange(
+            origin=RecordOrigin(
+                stream="vendors", key=vendor_id, source_file=origin.source_file, source_rows=origin.source_rows
+            ),
+            number=number,
+            desired={"displayName": vendor_name[: FIELD_LIMITS["displayName"]]},
+            source=f"invoice {origin.key}",
+        )
+
+    def apply(self, changes: Sequence[VendorChange], events: list[AuditEvent]) -> dict[str, str]:
+        """Create or update each vendor; append one event per change. Returns failed vendor numbers → reason."""
+        failures: dict[str, str] = {}
+        pending = list(changes)
+        for _ in range(ROUNDS):
+            if not pending:
+                return failures
+            pending = self._round(pending, events, failures)
+        for change in pending:
+            reason = "vendor_write_failed: NAV kept changing the vendor while it was being updated"
+            failures[change.number] = reason
+            events.append(AuditEvent(change.origin, "rejected", vendor=change.number, reason=reason))
+        return failures
+
+    def _round(
+        self, changes: list[VendorChange], events: list[AuditEvent], failures: dict[str, str]
+    ) -> list[VendorChange]:
+        operations: list[BatchOperation] = []
+        planned: list[tuple[VendorChange, str, dict[str, Any]]] = []
+        for change in changes:
+            current = self.reference.vendor(change.number)
+            if current is None:
+                body = {"number": change.number, **change.desired}
+                planned.append((change, "create", body))
+                operations.append(BatchOperation("POST", "vendors", body=body))
+                continue
+            diff = changed_fields(current, change.desired)
+            if not diff:
+                events.append(self._event(change, "vendor_unchanged"))
+                continue
+            planned.append((change, "update", diff))
+            operations.append(BatchOperation("PATCH", f"vendors({current.id})", body=diff, etag=current.etag or "*"))
+
+        if self.dry_run:
+            for change, kind, body in planned:
+                what = "would_create_vendor" if kind == "create" else f"would_update_vendor: {', '.join(sorted(body))}"
+                if kind == "create":
+                    # Invoices of this vendor are validated as if it existed.
+                    self.reference.remember_vendor({"id": "", "number": change.number, **body})
+                events.append(self._event(change, "dry_run", prefix=what))
+            return []
+        if not operations:
+            return []
+
+        try:
+            results = self.bc.batch(operations)
+        except WriteOutcomeUnknownError:
+            # Which of them happened is unknown: re-read those vendors and plan again from NAV's answer.
+            self._refresh([change.number for change, _, _ in planned])
+            return [change for change, _, _ in planned]
+
+        again: list[VendorChange] = []
+        for (change, kind, body), result in zip(planned, results, strict=True):
+            if result.error is None:
+                entity = result.body if isinstance(result.body, dict) and result.body.get("number") else None
+                if entity is None:
+                    self._refresh([change.number])
+                else:
+                    self.reference.remember_vendor(entity)
+                fields = ", ".join(sorted(k for k in body if k != "number"))
+                action = "vendor_created" if kind == "create" else "vendor_updated"
+                events.append(self._event(change, action, prefix=None if kind == "create" else f"updated: {fields}"))
+            elif isinstance(result.error, (EntityExistsError, ConcurrencyConflictError)):
+                # Created meanwhile, or changed since read: re-read and compare again next round.
+                self._refresh([change.number])
+                again.append(change)
+            else:
+                reason = f"vendor_write_failed: {result.error.message}"
+                failures[change.number] = reason
+                events.append(AuditEvent(change.origin, "rejected", vendor=change.number, reason=reason))
+        return again
+
+    def _refresh(self, numbers: list[str]) -> None:
+        for number in numbers:
+            entity = single(self.bc, "vendors", "number", number, VENDOR_FIELDS)
+            if entity is not None:
+                self.reference.remember_vendor(entity)
+            else:
+                self.reference.vendors.pop(code_key(number), None)
+
+    def _event(self, change: VendorChange, action: Any, prefix: str | None = None) -> AuditEvent:
+        parts = [p for p in (prefix, *change.notes) if p]
+        if change.source != "vendors stream":
+            parts.append(f"from_invoice: created from the vendor fields of {change.source}")
+        return AuditEvent(change.origin, action, vendor=change.number, reason="; ".join(parts) or None)
+
+
+def load_vendor_codes(bc: BusinessCentralClient, reference: ReferenceData) -> None:
+    """Currencies and payment terms, read on the first vendor record of a sync (invoices do not need them)."""
+    if reference.currencies is None:
+        try:
+            reference.currencies = frozenset(
+                code_key(c["code"]) for c in bc.iter_entities("currencies", select=["code"])
+            )
+        except BCError as error:
+            logger.warning(
+                "Could not read NAV currencies (%s); vendor currency codes are sent unchecked", error.message
+            )
+            reference.currencies = None
+    if reference.payment_terms is None:
+        try:
+            reference.payment_terms = {
+                code_key(t["code"]): str(t["id"]) for t in bc.iter_entities("paymentTerms", select=["id", "code"])
+            }
+        except BCError as error:
+            logger.warning("Could not read NAV payment terms (%s); payment terms are not synced", error.message)
+            reference.payment_terms = {}
