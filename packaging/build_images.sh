@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# `make images`: build the Docker images of the four connectors with docker (when its daemon answers) or
+# podman. Not part of `make test`.
+#
+#   make images                                   # all four, Airbyte's pinned python-connector-base
+#   make images BASE_IMAGE=python:3.11-slim       # any Python 3.11 image
+#   make images BASE_IMAGE=local                  # the debootstrapped Debian base (made if missing)
+#   make images CONNECTORS="source-stampli-sftp"  # a subset
+#
+# Steps per connector: (1) on the host, `pip wheel` the connector, the local libraries it depends on and all
+# their dependencies into .images/wheels/<connector>/; (2) build <connector>/Dockerfile with the repository root
+# as context and --network none: the image installs only those wheels. When BASE_IMAGE is not given and the
+# pinned Airbyte base cannot be pulled (no registry access), the local base is used instead, loudly.
+# Image names: <dockerRepository>:<dockerImageTag> and <dockerRepository>:dev, from <connector>/metadata.yaml.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+# shellcheck source=packaging/engine.sh
+source packaging/engine.sh
+
+ALL_CONNECTORS="source-stampli-sftp destination-dynamics-nav source-dynamics-nav destination-stampli-sftp"
+read -r -a connectors <<<"${CONNECTORS:-$ALL_CONNECTORS}"
+LOCAL_BASE_IMAGE="${LOCAL_BASE_IMAGE:-localhost/python-3.11-bookworm-base:local}"
+
+if [[ -x "$ROOT/.venv/bin/python" ]]; then PY="$ROOT/.venv/bin/python"; else PY="${PYTHON:-python3.11}"; fi
+if ! "$PY" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+  echo "build_images.sh: $PY is not Python 3.11; the wheels must match the images' Python 3.11" >&2
+  exit 1
+fi
+
+ENGINE="$(container_engine)" || {
+  echo "build_images.sh: no container engine: neither a docker daemon nor podman answers." >&2
+  echo "  On a Debian machine without Docker: sudo bash packaging/setup_podman.sh (see packaging/README.md)" >&2
+  exit 1
+}
+echo "==> container engine: $ENGINE"
+
+image_exists() { "$ENGINE" image inspect "$1" >/dev/null 2>&1; }
+
+default_base="$(sed -n 's/^ARG BASE_IMAGE=//p' "${connectors[0]}/Dockerfile")"
+base="${BASE_IMAGE:-}"
+if [[ "$base" == local ]]; then
+  base="$LOCAL_BASE_IMAGE"
+elif [[ -z "$base" ]]; then
+  base="$default_base"
+  if ! image_exists "$base" && ! timeout 300 "$ENGINE" pull "$base"; then
+    echo "!!! cannot pull $base (no registry access?)." >&2
+    echo "!!! Falling back to the local Debian bookworm Python 3.11 base $LOCAL_BASE_IMAGE." >&2
+    echo "!!! Images for release must be built on the pinned Airbyte base (set BASE_IMAGE to force one)." >&2
+    base="$LOCAL_BASE_IMAGE"
+  fi
+fi
+if [[ "$base" == "$LOCAL_BASE_IMAGE" ]] && ! image_exists "$base"; then
+  BASE_IMAGE_TAG="$base" bash packaging/make_local_base_image.sh
+fi
+echo "==> base image: $base"
+
+mkdir -p .images
+: >.images/built.txt
+for connector in "${connectors[@]}"; do
+  [[ -f "$connector/Dockerfile" ]] || { echo "build_images.sh: no $connector/Dockerfile" >&2; exit 1; }
+  repository="$("$PY" packaging/connector_metadata.py "$connector" dockerRepository)"
+  version="$("$PY" packaging/connector_metadata.py "$connector" dockerImageTag)"
+  wheels=".images/wheels/$connector"
+  rm -rf "$wheels"
+  mkdir -p "$wheels"
+  mapfile -t folders < <("$PY" packaging/local_deps.py "$connector")
+  echo "==> $connector: wheels of ${folders[*]} and their dependencies"
+  "$PY" -m pip wheel --quiet --disable-pip-version-check --wheel-dir "$wheels" "${folders[@]/#/./}"
+  echo "==> $connector: building $repository:$version"
+  "$ENGINE" build --network none \
+    --file "$connector/Dockerfile" \
+    --build-arg "BASE_IMAGE=$base" \
+    --label "io.airbyte.version=$version" \
+    --label "io.stampli-nav.source-digest=$("$PY" packaging/local_deps.py --digest "$connector")" \
+    --tag "$repository:$version" --tag "$repository:dev" \
+    "$ROOT"
+  echo "$repository:$version" >>.images/built.txt
+done
+
+echo
+echo "==> built images (uncompressed size)"
+while read -r image; do
+  printf '%-55s %s\n' "$image" "$("$ENGINE" image inspect --format '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1 / 1e6}')"
+done <.images/built.txt
+printf '%-55s %s\n' "base: $base" "$("$ENGINE" image inspect --format '{{.Size}}' "$base" | awk '{printf "%.0f MB", $1 / 1e6}')"

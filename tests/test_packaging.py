@@ -1,0 +1,555 @@
+"""Packaging of the four connectors (issue 8): Airbyte metadata, Dockerfiles, user docs, the integration's
+top-level metadata and acceptance config, the connectors' SPEC and CHECK as the platform sees them, and — when a
+container engine and built images exist — the same inside each image.
+
+Image tests (`image_tests` marker) skip when no container engine answers or when an image is missing or was
+built from older code; `make image-test` sets STAMPLI_NAV_IMAGE_TESTS=require so those become failures.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+import yaml
+from airbyte_cdk.models import ConnectorSpecification, Status
+from airbyte_cdk.models.connector_metadata import ConnectorLanguage, MetadataFile
+from jsonschema import Draft7Validator, FormatChecker
+
+ROOT = Path(__file__).resolve().parents[1]
+CONNECTORS = ["source-stampli-sftp", "destination-dynamics-nav", "source-dynamics-nav", "destination-stampli-sftp"]
+SFTP_CONNECTORS = ["source-stampli-sftp", "destination-stampli-sftp"]
+NAV_CONNECTORS = ["destination-dynamics-nav", "source-dynamics-nav"]
+# Stream names fixed by issues 3, 5 and 7.
+SOURCE_STREAMS = {
+    "source-stampli-sftp": {"invoices", "vendors", "gl_accounts", "payments", "purchase_orders"},
+    "source-dynamics-nav": {
+        "vendors",
+        "gl_accounts",
+        "dimensions",
+        "dimension_values",
+        "purchase_invoices",
+        "general_ledger_entries",
+    },
+}
+DESTINATION_ACCEPTS = {
+    "destination-dynamics-nav": {"invoices", "vendors", "gl_accounts"},
+    "destination-stampli-sftp": {"vendors", "gl_accounts", "dimensions", "dimension_values"},
+}
+PINNED_BASE = re.compile(r"^docker\.io/airbyte/python-connector-base:\d+\.\d+\.\d+@sha256:[0-9a-f]{64}$")
+IMAGE_TESTS_REQUIRED = os.environ.get("STAMPLI_NAV_IMAGE_TESTS") == "require"
+
+
+def _load_packaging_module(name: str) -> ModuleType:
+    """packaging/ is a folder of scripts, not an installed package (and its name is taken by PyPA's library)."""
+    spec = importlib.util.spec_from_file_location(f"stampli_nav_packaging_{name}", ROOT / "packaging" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+protocol_checks = _load_packaging_module("protocol_checks")
+local_deps = _load_packaging_module("local_deps")
+
+
+def _pyproject(connector: str) -> dict[str, Any]:
+    return tomllib.loads((ROOT / connector / "pyproject.toml").read_text())["project"]
+
+
+def _metadata(connector: str) -> dict[str, Any]:
+    return yaml.safe_load((ROOT / connector / "metadata.yaml").read_text())
+
+
+def _acceptance() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "acceptance-test-config.yml").read_text())
+
+
+def _integration() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "metadata.yaml").read_text())
+
+
+def _doc(connector: str) -> str:
+    return (ROOT / "docs" / "connectors" / f"{connector}.md").read_text()
+
+
+def _dockerfile_default_base(connector: str) -> str:
+    match = re.search(r"^ARG BASE_IMAGE=(\S+)$", (ROOT / connector / "Dockerfile").read_text(), re.MULTILINE)
+    assert match, f"{connector}/Dockerfile must declare `ARG BASE_IMAGE=<default>`"
+    return match.group(1)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# metadata.yaml per connector
+
+
+@pytest.mark.parametrize("connector", CONNECTORS)
+def test_connector_metadata_validates_against_airbyte_published_metadata_model(connector: str) -> None:
+    models = pytest.importorskip(
+        "airbyte_connector_models.metadata.v0.connector_metadata_definition_v0",
+        reason="airbyte-connector-models (Airbyte's published metadata models) is a test requirement: "
+        "requirements-dev.txt must pin airbyte-connector-models>=0.1.12,<0.2",
+    )
+    document = _metadata(connector)
+    # Both forms Airbyte publishes: the pydantic model and the JSON schema it is generated from.
+    model = models.ConnectorMetadataDefinitionV0.model_validate(document)
+    schema = json.loads((Path(models.__file__).parent / "ConnectorMetadataDefinitionV0.json").read_text())
+    errors = sorted(
+        Draft7Validator(schema, format_checker=FormatChecker()).iter_errors(document), key=lambda e: list(e.path)
+    )
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors)
+    assert model.metadata_spec_version == "1.0"
+
+
+@pytest.mark.parametrize("connector", CONNECTORS)
+def test_connector_metadata_agrees_with_the_package_and_its_image(connector: str) -> None:
+    data = _metadata(connector)["data"]
+    project = _pyproject(connector)
+    cdk_view = MetadataFile.from_file(ROOT / connector / "metadata.yaml").data  # what `airbyte-cdk image build` reads
+
+    assert data["dockerImageTag"] == project["version"], "dockerImageTag must equal the pyproject version"
+    assert data["dockerRepository"].split("/")[-1] == connector
+    assert data["githubIssueLabel"] == connector
+    assert data["connectorType"] == connector.split("-")[0]
+    assert data["connectorSubtype"] == ("file" if connector in SFTP_CONNECTORS else "api")
+    assert data["license"] == project["license"]["text"]
+    assert data["releaseStage"] == "alpha" and data["supportLevel"] == "community"
+    assert data["documentationUrl"].endswith(f"/docs/connectors/{connector}.md")
+    assert (ROOT / "docs" / "connectors" / f"{connector}.md").is_file()
+    assert cdk_view.language == ConnectorLanguage.PYTHON
+    assert "cdk:python" in data["tags"]
+    base_image = data["connectorBuildOptions"]["baseImage"]
+    assert PINNED_BASE.match(base_image), (
+        f"base image must be Airbyte's python-connector-base pinned by digest: {base_image}"
+    )
+    assert base_image == _dockerfile_default_base(connector), "Dockerfile default BASE_IMAGE must equal metadata's"
+    if connector in SFTP_CONNECTORS:
+        assert data["allowedHosts"]["hosts"] == ["${host}"], "SFTP connectors only talk to the configured host"
+
+
+def test_connector_definition_ids_are_distinct_fixed_uuids() -> None:
+    ids = [_metadata(connector)["data"]["definitionId"] for connector in CONNECTORS]
+    assert len(set(ids)) == len(ids)
+    for definition_id in ids:
+        assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", definition_id)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Dockerfiles and the build context
+
+
+@pytest.mark.parametrize("connector", CONNECTORS)
+def test_dockerfile_follows_the_airbyte_python_connector_image_convention(connector: str) -> None:
+    text = (ROOT / connector / "Dockerfile").read_text()
+    instructions = [line for line in text.splitlines() if line and not line.startswith((" ", "#"))]
+    froms = [line for line in instructions if line.startswith("FROM ")]
+    assert froms == ["FROM ${BASE_IMAGE} AS builder", "FROM ${BASE_IMAGE}"], "two stages, both on BASE_IMAGE"
+    assert instructions[0].startswith("ARG BASE_IMAGE="), "BASE_IMAGE is a build argument declared before FROM"
+    copies = [line for line in instructions if line.startswith("COPY ")]
+    assert copies == [
+        f"COPY .images/wheels/{connector}/ /tmp/wheels/",
+        "COPY --from=builder /opt/airbyte/venv /opt/airbyte/venv",
+    ], "only the host-built wheels enter the image"
+    assert "--no-index" in text and f"--find-links /tmp/wheels {connector}" in text
+    # The console script named like the folder runs behind /entrypoint.sh, as in Airbyte's Dockerfile.python-connector.
+    assert _pyproject(connector)["scripts"][connector] == f"{connector.replace('-', '_')}.run:run"
+    assert f'exec {connector} "$@"' in text
+    assert 'ENTRYPOINT ["/entrypoint.sh"]' in instructions
+    assert re.search(r"AIRBYTE_ENTRYPOINT=/entrypoint\.sh", text)
+    users = [line for line in instructions if line.startswith("USER ")]
+    assert users == ["USER airbyte"], "the final image runs as the non-root airbyte user"
+    assert instructions.index("USER airbyte") > instructions.index(froms[1])
+
+
+def test_dockerfiles_differ_only_by_connector_name() -> None:
+    template = (ROOT / CONNECTORS[0] / "Dockerfile").read_text().replace(CONNECTORS[0], "CONNECTOR")
+    for connector in CONNECTORS[1:]:
+        assert (ROOT / connector / "Dockerfile").read_text().replace(connector, "CONNECTOR") == template
+
+
+def test_dockerignore_admits_only_the_host_built_wheels() -> None:
+    patterns = [
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert patterns == ["*", "!.images/wheels/"]
+
+
+@pytest.mark.parametrize("connector", CONNECTORS)
+def test_image_gets_the_connector_and_its_local_runtime_libraries_but_no_test_servers(connector: str) -> None:
+    folders = [path.relative_to(ROOT).as_posix() for path in local_deps.runtime_folders(connector)]
+    expected_lib = "libs/stampli_files" if connector in SFTP_CONNECTORS else "libs/bc_client"
+    assert folders[0] == connector and expected_lib in folders
+    assert "libs/bc_emulator" not in folders and "libs/embedded_sftp" not in folders
+
+
+def test_source_digest_changes_when_shipped_code_changes(tmp_path: Path) -> None:
+    for name in ("source-x", "libs/lib_y"):
+        package = tmp_path / name / name.split("/")[-1].replace("-", "_")
+        package.mkdir(parents=True)
+        (package / "__init__.py").write_text("")
+    (tmp_path / "source-x" / "pyproject.toml").write_text(
+        '[project]\nname = "source-x"\ndependencies = ["lib-y>=0.1"]\n'
+    )
+    (tmp_path / "libs/lib_y/pyproject.toml").write_text('[project]\nname = "lib-y"\n')
+    (tmp_path / "source-x" / "Dockerfile").write_text("FROM x\n")
+    (tmp_path / "source-x" / "unit_tests").mkdir()
+    before = local_deps.source_digest("source-x", tmp_path)
+    (tmp_path / "source-x" / "unit_tests" / "test_a.py").write_text("assert True\n")
+    assert local_deps.source_digest("source-x", tmp_path) == before, "tests do not enter the image"
+    (tmp_path / "libs/lib_y/lib_y/__init__.py").write_text("VALUE = 1\n")
+    assert local_deps.source_digest("source-x", tmp_path) != before, "a library change makes the image stale"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# User docs and changelogs
+
+
+@pytest.mark.parametrize("connector", CONNECTORS)
+def test_changelog_has_an_entry_for_the_current_version(connector: str) -> None:
+    changelog = (ROOT / connector / "CHANGELOG.md").read_text()
+    version = _pyproject(connector)["version"]
+    assert re.search(rf"^## {re.escape(version)} \(\d{{4}}-\d{{2}}-\d{{2}}\)$", changelog, re.MULTILINE)
+    assert f"{connector}/CHANGELOG.md" in _doc(connector), "the user doc links the changelog"
+
+
+@pytest.mark.parametrize("connector", CONNECTORS)
+def test_user_doc_names_every_contract_config_field(connector: str) -> None:
+    doc = _doc(connector)
+    contract = _acceptance()["connectors"][connector]["spec"]["contract_properties"]
+    missing = [name for name in contract if f"`{name}`" not in doc]
+    assert not missing, f"docs/connectors/{connector}.md does not describe {missing}"
+    for heading in ("## Setup", "## Configuration", "## Troubleshooting", "## Changelog"):
+        assert heading in doc, f"docs/connectors/{connector}.md lacks a {heading!r} section"
+
+
+@pytest.mark.parametrize("connector", NAV_CONNECTORS)
+def test_nav_docs_cover_both_deployment_setups(connector: str) -> None:
+    doc = _doc(connector)
+    for fact in (
+        "API.ReadWrite.All",  # Entra ID app registration, application permission
+        "admin consent",
+        "Microsoft Entra Applications",  # BC page where the app gets its permission sets
+        "permission set",
+        "ApiServicesEnabled",
+        "ODataServicesEnabled",
+        "Integrate APIs",
+        "7048",
+        "Web Service Access Key",
+    ):
+        assert fact in doc, f"docs/connectors/{connector}.md must explain {fact!r}"
+
+
+@pytest.mark.parametrize("connector", SFTP_CONNECTORS)
+def test_sftp_docs_cover_stampli_sftp_setup_and_host_key_pinning(connector: str) -> None:
+    doc = _doc(connector)
+    for fact in ("ssh-keyscan", "SHA256:", "known_hosts"):
+        assert fact in doc, f"docs/connectors/{connector}.md must explain {fact!r}"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The integration: top-level metadata.yaml and acceptance-test-config.yml
+
+
+def test_integration_metadata_lists_the_four_connectors_as_their_own_metadata_describes_them() -> None:
+    listed = {entry["name"]: entry for entry in _integration()["data"]["connectors"]}
+    assert sorted(listed) == sorted(CONNECTORS)
+    for connector, entry in listed.items():
+        data = _metadata(connector)["data"]
+        assert entry["metadata"] == f"{connector}/metadata.yaml"
+        assert entry["definitionId"] == data["definitionId"]
+        assert entry["connectorType"] == data["connectorType"]
+        assert entry["image"] == f"{data['dockerRepository']}:{data['dockerImageTag']}"
+
+
+def test_integration_connections_use_contract_streams_and_the_recommended_schedule() -> None:
+    connections = {entry["name"]: entry for entry in _integration()["data"]["connections"]}
+    assert {(c["source"], c["destination"], c["direction"]) for c in connections.values()} == {
+        ("source-stampli-sftp", "destination-dynamics-nav", "forward"),
+        ("source-dynamics-nav", "destination-stampli-sftp", "reverse"),
+    }
+    for name, connection in connections.items():
+        selected = {stream["name"] for stream in connection["streams"]}
+        source_streams = SOURCE_STREAMS[connection["source"]]
+        assert selected <= DESTINATION_ACCEPTS[connection["destination"]], name
+        assert selected | set(connection["notSelected"]) == source_streams, f"{name}: every source stream decided"
+        for stream in connection["streams"]:
+            assert stream["syncMode"] == "incremental", f"{name}/{stream['name']}: these syncs are incremental"
+            assert stream["destinationSyncMode"] in {"append", "append_dedup", "overwrite"}
+        schedule = connection["schedule"]
+        minutes = schedule["recommendedMinutes"]
+        assert schedule["allowedMinutes"] == {"min": 15, "max": 30} and 15 <= minutes <= 30
+        assert schedule["airbyte"] == {
+            "scheduleType": "basic",
+            "basicSchedule": {"timeUnit": "minutes", "units": minutes},
+        }
+        assert schedule["cronExpression"] == f"0 0/{minutes} * * * ?"
+
+
+def test_acceptance_config_drives_every_connector_with_existing_files() -> None:
+    config = _acceptance()
+    assert config["test_strictness_level"] == "high"
+    assert sorted(config["connectors"]) == sorted(CONNECTORS)
+    for connector, entry in config["connectors"].items():
+        data = _metadata(connector)["data"]
+        assert entry["connector_image"] == f"{data['dockerRepository']}:dev"
+        assert entry["connector_acceptance_test_config"] == f"{connector}/acceptance-test-config.yml"
+        assert set(entry["spec"]["secret_properties"]) <= set(entry["spec"]["contract_properties"])
+        for test in entry["connection"]["tests"]:
+            assert (ROOT / test["config_path"]).is_file()
+            assert test["status"] in {"succeed", "failed"}
+    assert (ROOT / config["connections_from"]).is_file() and (ROOT / config["end_to_end_tests"]).is_dir()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# SPEC and CHECK of the console scripts (what the image runs), judged with the CDK's checks
+
+
+def _skeleton_reason(connector: str) -> str | None:
+    """A connector whose engineer has not written its entry point yet cannot answer `spec`: say so by name."""
+    module = f"{connector.replace('-', '_')}.run"
+    if importlib.util.find_spec(module) is None:
+        return f"{connector} is still a skeleton: {module} does not exist yet (issue of its engineer)"
+    return None
+
+
+def _run_console_script(connector: str, *args: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    script = Path(sys.executable).parent / connector
+    assert script.is_file(), f"{script} is not installed (make install)"
+    return subprocess.run([str(script), *args], capture_output=True, text=True, timeout=timeout, check=False)
+
+
+@functools.cache
+def _spec(connector: str) -> ConnectorSpecification:
+    result = _run_console_script(connector, "spec", timeout=60)
+    assert result.returncode == 0, f"{connector} spec exited {result.returncode}: {result.stderr[-2000:]}"
+    return protocol_checks.check_spec_output(result.stdout, connector=connector)
+
+
+def _secret_flags(schema: Any, name: str) -> Iterator[bool]:
+    """`airbyte_secret` of every declaration of property `name` anywhere in the schema."""
+    if isinstance(schema, dict):
+        properties = schema.get("properties")
+        if isinstance(properties, dict) and isinstance(properties.get(name), dict):
+            yield properties[name].get("airbyte_secret") is True
+        for value in schema.values():
+            yield from _secret_flags(value, name)
+    elif isinstance(schema, list):
+        for value in schema:
+            yield from _secret_flags(value, name)
+
+
+def _require_connector(connector: str) -> None:
+    reason = _skeleton_reason(connector)
+    if reason:
+        pytest.skip(reason)
+
+
+@pytest.mark.parametrize("connector", CONNECTORS)
+def test_spec_passes_cdk_spec_checks_and_keeps_the_contract_field_names(connector: str) -> None:
+    _require_connector(connector)
+    spec = _spec(connector)
+    entry = _acceptance()["connectors"][connector]["spec"]
+    declared = protocol_checks.property_names(spec.connectionSpecification)
+    missing = sorted(set(entry["contract_properties"]) - declared)
+    assert not missing, f"{connector} spec lacks contract config fields {missing}"
+    for secret in entry["secret_properties"]:
+        flags = list(_secret_flags(spec.connectionSpecification, secret))
+        assert flags and all(flags), f"{connector}: every `{secret}` must be marked airbyte_secret"
+
+
+@pytest.mark.parametrize("connector", CONNECTORS)
+def test_user_doc_describes_every_field_of_the_live_spec(connector: str) -> None:
+    _require_connector(connector)
+    doc = _doc(connector)
+    undocumented = sorted(
+        name
+        for name in protocol_checks.property_names(_spec(connector).connectionSpecification)
+        if f"`{name}`" not in doc
+    )
+    assert not undocumented, f"docs/connectors/{connector}.md does not describe config fields {undocumented}"
+
+
+@pytest.mark.parametrize("connector", sorted(DESTINATION_ACCEPTS))
+def test_destination_supports_the_sync_modes_the_connections_use(connector: str) -> None:
+    _require_connector(connector)
+    supported = {mode.value for mode in _spec(connector).supported_destination_sync_modes or []}
+    for connection in _integration()["data"]["connections"]:
+        if connection["destination"] == connector:
+            used = {stream["destinationSyncMode"] for stream in connection["streams"]}
+            assert used <= supported, f"{connection['name']} uses {used - supported}, {connector} supports {supported}"
+
+
+def _unreachable_check(connector: str) -> tuple[Path, dict[str, Any], float]:
+    (test,) = _acceptance()["connectors"][connector]["connection"]["tests"]
+    path = ROOT / test["config_path"]
+    return path, json.loads(path.read_text()), float(test["timeout_seconds"])
+
+
+def _config_secrets(connector: str, config: dict[str, Any]) -> list[str]:
+    names = set(_acceptance()["connectors"][connector]["spec"]["secret_properties"])
+    found: list[str] = []
+    stack: list[Any] = [config]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            found.extend(str(v) for k, v in node.items() if k in names and isinstance(v, str))
+            stack.extend(node.values())
+    return found
+
+
+@pytest.mark.parametrize("connector", CONNECTORS)
+def test_check_against_an_unreachable_host_reports_failed_status_without_leaking_secrets(connector: str) -> None:
+    _require_connector(connector)
+    config_path, config, timeout = _unreachable_check(connector)
+    errors = list(Draft7Validator(_spec(connector).connectionSpecification).iter_errors(config))
+    assert not errors, f"{config_path.name} does not match the {connector} spec: {[e.message for e in errors]}"
+    result = _run_console_script(connector, "check", "--config", str(config_path), timeout=timeout)
+    protocol_checks.check_connection_status_output(result.stdout, connector=connector, expected=Status.FAILED)
+    secrets = _config_secrets(connector, config)
+    assert secrets, "the acceptance config carries a secret to look for"
+    for secret in secrets:
+        assert secret not in result.stdout and secret not in result.stderr, f"{connector} check leaked a secret"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Inside the built images (make images; make image-test)
+
+
+@functools.cache
+def _container_engine() -> str | None:
+    forced = os.environ.get("CONTAINER_ENGINE")
+    candidates = [forced] if forced else ["docker", "podman"]
+    for engine in candidates:
+        if shutil.which(engine) is None:
+            continue
+        try:
+            if subprocess.run([engine, "info"], capture_output=True, timeout=30, check=False).returncode == 0:
+                return engine
+        except subprocess.TimeoutExpired:
+            continue
+    return None
+
+
+def _skip_or_fail(reason: str) -> None:
+    if IMAGE_TESTS_REQUIRED:
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def _image(connector: str) -> tuple[str, str, dict[str, Any]]:
+    """(engine, image reference, image inspect data) of a fresh image, or skip/fail saying why not."""
+    engine = _container_engine()
+    if engine is None:
+        _skip_or_fail("no container engine (docker daemon or podman) answers")
+    assert engine is not None
+    image = _acceptance()["connectors"][connector]["connector_image"]
+    inspected = subprocess.run([engine, "image", "inspect", image], capture_output=True, text=True, check=False)
+    if inspected.returncode != 0:
+        _skip_or_fail(f"image {image} is not built (make images)")
+    info = json.loads(inspected.stdout)[0]
+    labels = info.get("Config", {}).get("Labels") or info.get("Labels") or {}
+    if labels.get("io.stampli-nav.source-digest") != local_deps.source_digest(connector):
+        _skip_or_fail(f"image {image} was built from older code (make images)")
+    return engine, image, info
+
+
+@pytest.mark.image_tests
+@pytest.mark.parametrize("connector", CONNECTORS)
+def test_image_runs_as_non_root_with_the_airbyte_entrypoint_and_labels(connector: str) -> None:
+    engine, image, info = _image(connector)
+    config = info["Config"]
+    data = _metadata(connector)["data"]
+    assert config["User"] == "airbyte"
+    assert config["Entrypoint"] == ["/entrypoint.sh"]
+    assert "AIRBYTE_ENTRYPOINT=/entrypoint.sh" in config["Env"]
+    assert config["Labels"]["io.airbyte.name"] == data["dockerRepository"]
+    assert config["Labels"]["io.airbyte.version"] == data["dockerImageTag"]
+    probe = subprocess.run(
+        [engine, "run", "--rm", "--network", "none", "--entrypoint", "/bin/sh", image, "-c",
+         "id -u; command -v " + connector + "; cat /entrypoint.sh"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    uid, script, *entrypoint = probe.stdout.splitlines()
+    assert int(uid) != 0
+    assert script == f"/opt/airbyte/venv/bin/{connector}"
+    assert entrypoint[-1] == f'exec {connector} "$@"'
+
+
+@pytest.mark.image_tests
+@pytest.mark.parametrize("connector", CONNECTORS)
+def test_image_holds_no_tests_no_secrets_and_no_pip(connector: str) -> None:
+    engine, image, info = _image(connector)
+    site = "/opt/airbyte/venv/lib/python3.11/site-packages"
+    ours = " ".join(
+        f"{site}/{path.name}"
+        for folder in local_deps.runtime_folders(connector)
+        for path in local_deps.import_packages(folder)
+    )
+    probe = subprocess.run(
+        [engine, "run", "--rm", "--network", "none", "--entrypoint", "/bin/sh", image, "-c",
+         # test suites: ours anywhere, third parties' (e.g. pandas/tests) pruned at build
+         f"find / -xdev \\( -name unit_tests -o -name integration_tests -o -path '{site}/*/tests' \\) -print; "
+         f"find {ours} \\( -name 'test_*' -o -name conftest.py \\) -print; "
+         # secrets: nothing in the Airbyte secrets/config mount points, no private keys in our files
+         "find /secrets /config /airbyte -mindepth 1 -not -path '/airbyte/integration_code' -print 2>/dev/null; "
+         f"grep -rlI -e '-----BEGIN [A-Z ]*PRIVATE KEY-----' {ours} /airbyte 2>/dev/null; "
+         f"ls {site} | grep -i '^pip'; true"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.strip() == "", f"unexpected files in {image}:\n{probe.stdout}"
+    size_mb = int(info["Size"]) / 1e6
+    print(f"{image}: {size_mb:.0f} MB")
+    assert size_mb < 600, f"{image} is {size_mb:.0f} MB"
+
+
+@pytest.mark.image_tests
+@pytest.mark.parametrize("connector", CONNECTORS)
+def test_image_spec_passes_cdk_spec_checks(connector: str) -> None:
+    engine, image, _ = _image(connector)
+    result = subprocess.run(
+        [engine, "run", "--rm", "--network", "none", image, "spec"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    spec = protocol_checks.check_spec_output(result.stdout, connector=connector)
+    declared = protocol_checks.property_names(spec.connectionSpecification)
+    assert set(_acceptance()["connectors"][connector]["spec"]["contract_properties"]) <= declared
+
+
+@pytest.mark.image_tests
+@pytest.mark.parametrize("connector", CONNECTORS)
+def test_image_check_against_an_unreachable_host_reports_failed_status(connector: str, tmp_path: Path) -> None:
+    engine, image, _ = _image(connector)
+    config_path, config, timeout = _unreachable_check(connector)
+    mounted = tmp_path / "config.json"
+    shutil.copyfile(config_path, mounted)
+    mounted.chmod(stat.S_IRUSR | stat.S_IWUSR | stat.S_IRGRP | stat.S_IROTH)  # readable by the image's airbyte user
+    tmp_path.chmod(0o755)
+    result = subprocess.run(
+        [engine, "run", "--rm", "--network", "none", "-v", f"{tmp_path}:/secrets:ro", image,
+         "check", "--config", "/secrets/config.json"],
+        capture_output=True, text=True, timeout=timeout + 60, check=False,
+    )  # fmt: skip
+    protocol_checks.check_connection_status_output(result.stdout, connector=connector, expected=Status.FAILED)
+    for secret in _config_secrets(connector, config):
+        assert secret not in result.stdout and secret not in result.stderr, f"{image} check leaked a secret"
