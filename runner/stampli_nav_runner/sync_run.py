@@ -64,6 +64,7 @@ class SyncResult:
     start_state_origin: str = "current state"
     full_refresh_streams: list[str] = field(default_factory=list)
     destination_summary: dict[str, Any] | None = None
+    source_summary: dict[str, Any] | None = None
     source_exit: int | None = None
     destination_exit: int | None = None
     run_dir: str = ""
@@ -155,6 +156,7 @@ class SyncRunner:
             start_state_origin=request.start_state_origin,
             full_refresh_streams=list(request.full_refresh_streams),
             destination_summary=outcome.destination_summary,
+            source_summary=outcome.source_summary,
             source_exit=outcome.source_exit,
             destination_exit=outcome.destination_exit,
             run_dir=str(run_dir.path),

@@ -1,0 +1,1 @@
+"""The one-command demo (`make demo`) and the environment the end-to-end tests share with it."""

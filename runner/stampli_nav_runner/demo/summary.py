@@ -1,0 +1,87 @@
+"""The demo's closing summary: what a finance user wants to know after the three syncs."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import orjson
+
+from stampli_nav_runner.reconciliation import Reconciliation
+from stampli_nav_runner.sync_run import SyncResult
+from stampli_nav_runner.workspace import Workspace
+
+MAX_LISTED = 6
+
+
+@dataclass
+class DemoOutcome:
+    forward_first: SyncResult
+    forward_second: SyncResult
+    reverse: SyncResult | None
+    reconciliation: Reconciliation
+    report_path: str
+
+
+def files_read(workspace: Workspace, result: SyncResult) -> list[str]:
+    """Files the run took records from, or that the source reported on (a reject names its file)."""
+    run = workspace.find_run(result.connection, result.run_id)
+    if run is None:
+        return []
+    files: set[str] = set()
+    if run.records_path.exists():
+        for line in run.records_path.read_bytes().splitlines():
+            digest = orjson.loads(line)
+            if digest.get("_ab_source_file_url"):
+                files.add(str(digest["_ab_source_file_url"]))
+    summary = result.source_summary or {}
+    files.update(str(name) for name in summary.get("files_read", []) if isinstance(name, str))
+    return sorted(files)
+
+
+def _listed(items: list[str]) -> str:
+    shown = ", ".join(items[:MAX_LISTED])
+    return shown + (f" … (+{len(items) - MAX_LISTED})" if len(items) > MAX_LISTED else "")
+
+
+def summary_lines(workspace: Workspace, outcome: DemoOutcome) -> list[str]:
+    first, second, reverse, rec = outcome.forward_first, outcome.forward_second, outcome.reverse, outcome.reconciliation
+    actions = Counter(first.actions)
+    files = files_read(workspace, first)
+    posted = [row for row in rec.invoices if row.nav_documents and row.status in ("posted", "reversed")]
+    credit_memos = [row for row in posted if row.stampli_total is not None and row.stampli_total < 0]
+    source_counts = (first.source_summary or {}).get("counts") or {}
+    duplicates_in_exports = source_counts.get("duplicates_skipped")
+    lines = [
+        "",
+        "Summary",
+        f"  files read          {len(files)}: {_listed([name.rsplit('/', 1)[-1] for name in files])}",
+        f"  invoices posted     {actions.get('posted', 0)} to NAV"
+        + (f" (incl. {len(credit_memos)} credit memo)" if credit_memos else "")
+        + (f"; {actions.get('reversed', 0)} voided invoice reversed" if actions.get("reversed") else ""),
+        "  duplicates skipped  "
+        + (
+            f"{duplicates_in_exports} repeated in later exports (not re-sent by the source), "
+            if duplicates_in_exports is not None
+            else "repeated records in later exports were not re-sent by the source; "
+        )
+        + f"{actions.get('skipped_duplicate', 0)} already in NAV",
+        f"  not posted          {actions.get('ignored', 0)} ignored (status not approved)",
+        f"  rejects             {len(rec.rejects)}",
+    ]
+    for reject in rec.rejects[:MAX_LISTED]:
+        where = reject.key or (reject.source_file or "").rsplit("/", 1)[-1]
+        lines.append(f"      - {where + ': ' if where else ''}{reject.reason}")
+    vendor_bits = [f"{name.removeprefix('vendor_')} {count}" for name, count in sorted(rec.vendor_actions.items())]
+    lines.append(f"  vendors → NAV       {', '.join(vendor_bits) or 'none'}")
+    if reverse is not None:
+        written = ", ".join(f"{name} {count}" for name, count in sorted(reverse.records_by_stream.items()))
+        lines.append(f"  NAV → Stampli       {reverse.status}: {written or 'no records'} (import files in /inbound)")
+    second_posted = second.actions.get("posted", 0) + second.actions.get("reversed", 0)
+    verdict = "✓ nothing new, nothing posted" if second.succeeded and second_posted == 0 else "✗ UNEXPECTED"
+    lines.append(f"  second forward run  {second.records} records, {second_posted} posted  {verdict}")
+    if rec.ledger_read:
+        check = "every invoice matches NAV's ledger" if not rec.mismatches else f"{len(rec.mismatches)} MISMATCH(ES)"
+        lines.append(f"  reconciliation      {check}")
+    lines.append(f"  report              {outcome.report_path}")
+    return lines
