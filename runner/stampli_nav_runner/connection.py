@@ -72,6 +72,8 @@ class Connection(BaseModel):
     destination: ConnectorCommand
     streams: list[StreamSelection] | None = None
     schedule: str | None = Field(default=None, description="default interval for `sync --every`, e.g. 15m")
+    timeout: str | None = Field(default=None, description="end a sync that runs longer than this, e.g. 2h")
+    keep_runs: int | None = Field(default=None, ge=1, description="keep the logs of the last N runs (default: all)")
     _file: Path | None = PrivateAttr(default=None)
 
     @property
@@ -86,7 +88,7 @@ class Connection(BaseModel):
             return [{"name": item} if isinstance(item, str) else item for item in value]
         return value
 
-    @field_validator("schedule")
+    @field_validator("schedule", "timeout")
     @classmethod
     def schedule_is_an_interval(cls, value: str | None) -> str | None:
         if value is not None:

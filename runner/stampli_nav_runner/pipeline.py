@@ -88,6 +88,7 @@ class ConnectorPipeline:
         on_state_confirmed: Callable[[dict[str, Any]], None],
         abort_requested: threading.Event,
         kill_requested: threading.Event,
+        timeout_seconds: float | None = None,
     ) -> None:
         self.run_dir = run_dir
         self.source_command = source
@@ -99,6 +100,7 @@ class ConnectorPipeline:
         self.on_state_confirmed = on_state_confirmed
         self.abort_requested = abort_requested
         self.kill_requested = kill_requested
+        self.timeout_seconds = timeout_seconds
         self.outcome = PipelineOutcome()
         self._pending: deque[_PendingState] = deque()
         self._pending_lock = threading.Lock()
@@ -126,7 +128,16 @@ class ConnectorPipeline:
             thread.start()
         self.counters.phase = "syncing"
         terminate_sent_at: float | None = None
+        started = time.monotonic()
         while any(thread.is_alive() for thread in threads[:2]):
+            timed_out = self.timeout_seconds is not None and time.monotonic() - started > self.timeout_seconds
+            if timed_out and terminate_sent_at is None and source.poll() is None:
+                self._error(
+                    f"the sync ran longer than its timeout ({self.timeout_seconds:.0f}s): the source was ended; "
+                    "what the destination confirmed is kept"
+                )
+                terminate_sent_at = time.monotonic()
+                self._terminate(source)
             if self.kill_requested.is_set():
                 self._kill(source)
                 self._kill(destination)

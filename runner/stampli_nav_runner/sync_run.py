@@ -10,7 +10,7 @@ from typing import Any
 
 from stampli_nav_runner.atomic_files import write_json_atomic
 from stampli_nav_runner.catalog import CatalogError, configure_catalog, primary_keys
-from stampli_nav_runner.connection import Connection, StreamSelection
+from stampli_nav_runner.connection import Connection, StreamSelection, parse_interval
 from stampli_nav_runner.connection_state import ConnectionState
 from stampli_nav_runner.connector_process import (
     ConnectorNotFoundError,
@@ -163,6 +163,8 @@ class SyncRunner:
             connection_file=str(connection.file) if connection.file else None,
         )
         run_dir.write_record(result.to_record())
+        if connection.keep_runs:
+            self.workspace.prune_runs(connection.name, keep=connection.keep_runs)
         self.reporter.run_finished(result.summary_lines())
         return result
 
@@ -241,6 +243,7 @@ class SyncRunner:
                 on_state_confirmed=confirm,
                 abort_requested=self.abort_requested,
                 kill_requested=self.kill_requested,
+                timeout_seconds=parse_interval(connection.timeout) if connection.timeout else None,
             )
             outcome = pipeline.run()
         current.save(run_dir.state_out_path)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -133,6 +134,14 @@ class Workspace:
                     RunDirectory(path=entry, connection=name) for entry in runs_dir.iterdir() if entry.is_dir()
                 )
         return sorted(found, key=lambda run: (run.run_id, run.connection))
+
+    def prune_runs(self, connection: str, keep: int) -> int:
+        """Delete all but the newest `keep` run folders of a connection (its state file is not touched)."""
+        runs = self.runs(connection)
+        stale = runs[: max(0, len(runs) - keep)]
+        for run in stale:
+            shutil.rmtree(run.path, ignore_errors=True)
+        return len(stale)
 
     def find_run(self, connection: str, run_id: str) -> RunDirectory | None:
         path = self.connection_dir(connection) / "runs" / run_id

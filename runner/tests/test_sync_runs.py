@@ -167,3 +167,22 @@ def test_missing_connector_is_a_failed_run_not_a_crash(workspace: Workspace, mak
     result = SyncRunner(workspace).run(connection)
     assert result.status == "failed"
     assert "source-that-does-not-exist" in result.errors[0]
+
+
+def test_a_sync_over_its_timeout_is_ended_and_keeps_confirmed_state(workspace: Workspace, make_connection) -> None:
+    connection = make_connection(source_config={"invoices": 200, "state_every": 1, "hang": True})
+    connection.timeout = "2s"
+    result = SyncRunner(workspace).run(connection)
+    assert result.status == "failed"
+    assert any("longer than its timeout (2s)" in error for error in result.errors)
+    assert 0 < result.states_confirmed < 200
+    assert _cursor(workspace) == result.states_confirmed
+
+
+def test_keep_runs_prunes_old_run_logs_but_not_state(workspace: Workspace, make_connection) -> None:
+    connection = make_connection(source_config={"invoices": 2})
+    connection.keep_runs = 2
+    runner = SyncRunner(workspace)
+    results = [runner.run(connection) for _ in range(3)]
+    assert [run.run_id for run in workspace.runs("fake")] == [r.run_id for r in results[1:]]
+    assert _cursor(workspace) == 2
