@@ -465,17 +465,27 @@ class BusinessCentralClient:
                 break
         final = [result for result in results if result is not None]
         if atomic:
-            failures = {index: result.error for index, result in enumerate(final) if result.error is not None}
-            if failures:
-                first_index, first_error = next(iter(failures.items()))
-                operation = ops[first_index]
+            # Only operations BC answered with an error failed; the others were rolled back (or never run).
+            # Throttled ones (429/503 beyond the retry budget) failed for no fault of their own: not listed.
+            failures = {
+                index: result.error
+                for index, result in enumerate(final)
+                if result.error is not None and result.status >= 400 and result.status not in NOT_PROCESSED_STATUSES
+            }
+            if failures or any(not result.ok for result in final):
+                if failures:
+                    first_index, first_error = next(iter(failures.items()))
+                    operation = ops[first_index]
+                    reason = (
+                        f"operation {first_index + 1} of {len(ops)} ({operation.method} {operation.path}) "
+                        f"failed: {first_error}"
+                    )
+                    status, code = first_error.status, first_error.code
+                else:
+                    reason = "BC's answer left operations unanswered"
+                    status, code = None, None
                 raise BatchRolledBackError(
-                    f"atomic $batch rolled back: operation {first_index + 1} of {len(ops)} "
-                    f"({operation.method} {operation.path}) failed: {first_error}",
-                    failures=failures,
-                    results=final,
-                    status=first_error.status,
-                    code=first_error.code,
+                    f"atomic $batch rolled back: {reason}", failures=failures, results=final, status=status, code=code
                 )
         return final
 
@@ -505,6 +515,9 @@ class BusinessCentralClient:
         headers = {"Content-Type": "application/json"}
         if atomic:
             headers["Isolation"] = "snapshot"
+        else:
+            # Independent operations: ask BC to run all of them even when one fails (OData stops otherwise).
+            headers["Prefer"] = "odata.continue-on-error"
         pending = chunk
         attempt = 1
         while pending:
