@@ -1,0 +1,159 @@
+"""Admin endpoints under {url}/_emulator/, so that separate processes (demo, end-to-end tests) can drive the
+emulator. No authentication: the emulator is a local test server.
+
+  GET    /_emulator/info                      URLs, tenant, environment, company, client id (no secrets)
+  GET    /_emulator/faults                    active fault rules
+  POST   /_emulator/faults                    add a rule (FaultRule JSON) -> 201 with its id
+  DELETE /_emulator/faults[/<id>]             remove all rules, or one
+  POST   /_emulator/faults/expire-tokens      revoke every access token issued so far
+  GET    /_emulator/clock                     {"now": ..., "frozen": ...}
+  POST   /_emulator/clock                     {"advance_seconds": n} | {"now": iso} | {"freeze": bool}
+  GET    /_emulator/dump                      the whole store as seed JSON
+  GET    /_emulator/usage                     per-user request/operation counters, max concurrency
+  DELETE /_emulator/usage                     reset the counters
+  POST   /_emulator/reset                     back to the initial seed; faults, counters, webhooks cleared
+  POST   /_emulator/seed                      replace the data: a seed JSON body, or {"name": "cronus"}
+  GET    /_emulator/settings                  runtime settings
+  PATCH  /_emulator/settings                  change api_disabled, page_size, latency_ms, ... at runtime
+  POST   /_emulator/notifications/flush       deliver pending webhook notifications now
+  GET    /_emulator/notifications             deliveries made so far
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from bc_emulator import errors, jsonio
+from bc_emulator.clock import format_datetime, parse_datetime
+from bc_emulator.faults import FaultRule
+from bc_emulator.http_server import HttpRequest, HttpResponse
+from bc_emulator.seeding import SeedError
+
+if TYPE_CHECKING:
+    from bc_emulator.server import EmulatorServer
+
+RUNTIME_SETTINGS = (
+    "api_disabled",
+    "page_size",
+    "latency_ms",
+    "latency_jitter_ms",
+    "max_concurrent_requests",
+    "max_queued_requests",
+    "queue_timeout_s",
+    "rate_limit_requests",
+    "rate_limit_window_s",
+    "throttle_retry_after_s",
+    "max_batch_operations",
+    "token_lifetime_s",
+    "notification_delay_s",
+    "notification_collection_threshold",
+)
+
+
+def handle_admin(
+    emu: EmulatorServer, request: HttpRequest, segments: list[str], params: list[tuple[str, str]]
+) -> HttpResponse:
+    method = request.method.upper()
+    body = _body(request)
+    match segments, method:
+        case ["info"], "GET":
+            return _ok(emu.info())
+        case ["faults"], "GET":
+            return _ok({"value": [r.model_dump() for r in emu.faults.rules()]})
+        case ["faults"], "POST":
+            try:
+                rule = emu.faults.add(FaultRule.model_validate(body or {}))
+            except ValidationError as exc:
+                return _problem(400, exc.errors(include_url=False, include_context=False))
+            return _ok(rule.model_dump(), 201)
+        case ["faults"], "DELETE":
+            emu.faults.clear()
+            return HttpResponse(204)
+        case ["faults", "expire-tokens"], "POST":
+            emu.expire_tokens()
+            return HttpResponse(204)
+        case ["faults", rule_id], "DELETE" if rule_id.isdigit():
+            return HttpResponse(204) if emu.faults.remove(int(rule_id)) else _problem(404, "no such fault rule")
+        case ["clock"], "GET":
+            return _ok(_clock(emu))
+        case ["clock"], "POST":
+            return _set_clock(emu, body or {})
+        case ["dump"], "GET":
+            return _ok(emu.dump())
+        case ["usage"], "GET":
+            return _ok(emu.usage())
+        case ["usage"], "DELETE":
+            emu.limiter.reset()
+            return HttpResponse(204)
+        case ["reset"], "POST":
+            emu.reset()
+            return HttpResponse(204)
+        case ["seed"], "POST":
+            source: Any = body.get("name") if isinstance(body, dict) and set(body) == {"name"} else body
+            try:
+                emu.seed(source)
+            except SeedError as exc:
+                return _problem(400, str(exc))
+            return HttpResponse(204)
+        case ["settings"], "GET":
+            return _ok(emu.settings.model_dump(include=set(RUNTIME_SETTINGS)))
+        case ["settings"], "PATCH":
+            return _patch_settings(emu, body or {})
+        case ["notifications", "flush"], "POST":
+            emu.notifier.flush()
+            return HttpResponse(204)
+        case ["notifications"], "GET":
+            deliveries = [
+                {"url": d.url, "payload": d.payload, "status": d.status, "attempt": d.attempt}
+                for d in emu.notifier.deliveries
+            ]
+            return _ok({"value": deliveries})
+    return _problem(404, f"no admin endpoint {method} /_emulator/{'/'.join(segments)}")
+
+
+def _body(request: HttpRequest) -> Any:
+    if not request.body.strip():
+        return None
+    try:
+        return jsonio.loads(request.body)
+    except ValueError:
+        raise errors.bad_request("Invalid Request Body") from None
+
+
+def _clock(emu: EmulatorServer) -> dict[str, Any]:
+    return {"now": format_datetime(emu.clock.now()), "frozen": emu.clock.frozen}
+
+
+def _set_clock(emu: EmulatorServer, body: dict[str, Any]) -> HttpResponse:
+    try:
+        if "now" in body:
+            emu.clock.set(parse_datetime(str(body["now"])))
+        if "advance_seconds" in body:
+            emu.clock.advance(float(body["advance_seconds"]))
+        if "freeze" in body:
+            emu.clock.freeze(bool(body["freeze"]))
+    except (ValueError, TypeError) as exc:
+        return _problem(400, str(exc))
+    return _ok(_clock(emu))
+
+
+def _patch_settings(emu: EmulatorServer, body: dict[str, Any]) -> HttpResponse:
+    unknown = set(body) - set(RUNTIME_SETTINGS)
+    if unknown:
+        return _problem(400, f"not changeable at runtime: {sorted(unknown)}")
+    try:
+        for name, value in body.items():
+            setattr(emu.settings, name, value)
+    except ValidationError as exc:
+        return _problem(400, exc.errors(include_url=False, include_context=False))
+    return _ok(emu.settings.model_dump(include=set(RUNTIME_SETTINGS)))
+
+
+def _ok(body: Any, status: int = 200) -> HttpResponse:
+    return HttpResponse(status, {"Content-Type": "application/json; charset=utf-8"}, jsonio.dumps(body))
+
+
+def _problem(status: int, detail: Any) -> HttpResponse:
+    return _ok({"error": detail}, status)

@@ -1,0 +1,155 @@
+"""The HTTP transport: stdlib ThreadingHTTPServer (one thread per connection, HTTP/1.1 keep-alive, optional TLS).
+
+The stdlib server gives full control over the socket, which the faults need: hanging a request, and closing a
+connection with a TCP reset after the write was committed but before any response byte is sent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import ssl
+import struct
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Protocol
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 350 * 1024 * 1024  # BC online: 350 MB request body
+
+
+@dataclass
+class HttpRequest:
+    method: str
+    target: str  # path and query as sent
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+    base_url: str  # scheme://host:port this server is reached at
+
+
+@dataclass
+class HttpResponse:
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    drop: bool = False  # close the connection (TCP reset) instead of answering
+
+
+class Application(Protocol):
+    def handle(self, request: HttpRequest) -> HttpResponse: ...
+
+
+class EmulatorHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 256
+
+    def __init__(
+        self, address: tuple[str, int], app: Application, ssl_context: ssl.SSLContext | None, idle_timeout: float
+    ) -> None:
+        self.app = app
+        self.ssl_context = ssl_context
+        self.idle_timeout = idle_timeout
+        super().__init__(address, _Handler)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server_address[:2]
+        scheme = "https" if self.ssl_context else "http"
+        if ":" in str(host):
+            host = f"[{host}]"
+        return f"{scheme}://{host}:{port}"
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # Clients hanging up (timeouts, dropped connections, failed TLS handshakes) are normal here.
+        log.debug("connection from %s ended with an error", client_address, exc_info=True)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "BusinessCentralEmulator/1.0"
+    sys_version = ""
+    server: EmulatorHTTPServer
+
+    def setup(self) -> None:
+        self.request.settimeout(self.server.idle_timeout)
+        if self.server.ssl_context is not None:
+            # The TLS handshake runs here, in the connection's own thread, never in the accept loop.
+            self.request = self.server.ssl_context.wrap_socket(self.request, server_side=True)
+        super().setup()
+
+    def finish(self) -> None:
+        with contextlib.suppress(OSError):
+            super().finish()
+        if self.server.ssl_context is not None:
+            with contextlib.suppress(OSError):
+                self.request.close()
+
+    def log_message(self, format: str, *args: object) -> None:
+        log.debug("%s - %s", self.address_string(), format % args)
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    do_POST = do_PATCH = do_DELETE = do_PUT = do_HEAD = do_OPTIONS = do_GET
+
+    def _dispatch(self) -> None:
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > MAX_BODY:
+            self._send(HttpResponse(413 if length > MAX_BODY else 400, {"Content-Type": "text/plain"}, b"bad length"))
+            return
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            body = self._read_chunked()
+        else:
+            body = self.rfile.read(length) if length else b""
+        request = HttpRequest(
+            method=self.command,
+            target=self.path,
+            headers={k.lower(): v for k, v in self.headers.items()},
+            body=body,
+            base_url=self.server.base_url,
+        )
+        try:
+            response = self.server.app.handle(request)
+        except Exception:  # never let a bug kill the connection thread silently
+            log.exception("unhandled error for %s %s", self.command, self.path)
+            response = HttpResponse(500, {"Content-Type": "text/plain"}, b"emulator error")
+        if response.drop:
+            self._drop()
+            return
+        self._send(response)
+
+    def _read_chunked(self) -> bytes:
+        chunks = []
+        while True:
+            size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                self.rfile.readline()
+                return b"".join(chunks)
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline()
+
+    def _send(self, response: HttpResponse) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        body = b"" if self.command == "HEAD" else response.body
+        self.send_header("Content-Length", str(len(response.body)))
+        if self.headers.get("Connection", "").lower() == "close":
+            self.close_connection = True
+        self.end_headers()
+        if body:
+            self.wfile.write(body)
+
+    def _drop(self) -> None:
+        """Abort the connection with a TCP reset: the client sees a connection error, never a response."""
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        with contextlib.suppress(OSError):
+            self.connection.close()

@@ -1,0 +1,1 @@
+"""OData protocol pieces: $filter, query options and paging tokens, ETags."""

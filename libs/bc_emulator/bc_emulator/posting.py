@@ -1,0 +1,381 @@
+"""Posting: general journal batches and purchase invoices become G/L and vendor ledger entries.
+
+Posting is all or nothing: every line is checked first (like Gen. Jnl.-Check Line / Purch.-Post), then the
+entries are written. Like BC's posting codeunits, a successful post COMMITs, so an enclosing transactional
+$batch cannot roll it back.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from bc_emulator import errors, rules
+from bc_emulator.fields import round_amount
+from bc_emulator.resources.base import take_number
+from bc_emulator.store import CompanyData, Transaction
+
+ZERO = Decimal(0)
+
+
+class Ledger:
+    """Writes G/L and vendor ledger entries with BC's running entry and transaction numbers."""
+
+    def __init__(self, txn: Transaction, company: CompanyData) -> None:
+        self.txn = txn
+        self.company = company
+
+    def new_transaction(self) -> int:
+        number = self.company.setup["lastTransactionNumber"] + 1
+        self.txn.set_setup(self.company, "lastTransactionNumber", number)
+        return number
+
+    def gl_entry(
+        self,
+        *,
+        transaction: int,
+        posting_date: str,
+        document_number: str,
+        document_type: str,
+        account: dict[str, Any],
+        description: str,
+        amount: Decimal,
+        dimension_set: dict[str, str],
+        external_document_number: str = "",
+        source_type: str = "",
+        source_number: str = "",
+    ) -> dict[str, Any]:
+        entry_number = self.company.setup["lastEntryNumber"] + 1
+        self.txn.set_setup(self.company, "lastEntryNumber", entry_number)
+        record = {
+            "id": str(uuid.uuid4()),
+            "entryNumber": entry_number,
+            "postingDate": posting_date,
+            "documentNumber": document_number,
+            "documentType": document_type,
+            "accountId": account["id"],
+            "accountNumber": account["number"],
+            "description": description,
+            "debitAmount": amount if amount > 0 else ZERO,
+            "creditAmount": -amount if amount < 0 else ZERO,
+            "additionalCurrencyDebitAmount": ZERO,
+            "additionalCurrencyCreditAmount": ZERO,
+            "lastModifiedDateTime": "",
+            "dimensionSet": dict(dimension_set),
+            "externalDocumentNumber": external_document_number,
+            "sourceType": source_type,
+            "sourceNumber": source_number,
+            "transactionNumber": transaction,
+        }
+        return self.txn.insert(self.company, "generalLedgerEntries", record)
+
+    def vendor_entry(
+        self,
+        *,
+        vendor_number: str,
+        posting_date: str,
+        document_type: str,
+        document_number: str,
+        external_document_number: str,
+        description: str,
+        amount: Decimal,
+        dimension_set: dict[str, str],
+        balancing_type: str = "G/L Account",
+        balancing_number: str = "",
+    ) -> dict[str, Any]:
+        entry_number = self.company.setup["lastVendorLedgerEntryNumber"] + 1
+        self.txn.set_setup(self.company, "lastVendorLedgerEntryNumber", entry_number)
+        record = {
+            "id": str(uuid.uuid4()),
+            "entryNumber": entry_number,
+            "vendorNumber": vendor_number,
+            "postingDate": posting_date,
+            "documentType": document_type,
+            "documentNumber": document_number,
+            "externalDocumentNumber": external_document_number,
+            "description": description,
+            "currencyCode": "",
+            "amount": amount,
+            "debitAmount": amount if amount > 0 else ZERO,
+            "creditAmount": -amount if amount < 0 else ZERO,
+            "open": amount != 0,
+            "balancingAccountType": balancing_type,
+            "balancingAccountNumber": balancing_number,
+            "dimensionSetID": 0,
+            "lastModifiedDateTime": "",
+            "reversed": False,
+            "dimensionSet": dict(dimension_set),
+        }
+        return self.txn.insert(self.company, "vendorLedgerEntries", record)
+
+
+def payables_account(company: CompanyData, vendor_number: str) -> dict[str, Any]:
+    number = company.setup.get("payablesAccountNumber", "")
+    account = company.table("accounts").find_unique(("number",), number) if number else None
+    if account is None:
+        raise errors.field_validation(
+            f"Payables Account must have a value in Vendor Posting Group: Code=DOMESTIC (Vendor {vendor_number}). "
+            "It cannot be zero or empty."
+        )
+    return account
+
+
+def existing_vendor_document(company: CompanyData, vendor_number: str, document_type: str, external: str) -> bool:
+    """BC's duplicate check: a non-reversed vendor ledger entry with the same vendor, type and ext. doc. no."""
+    for entry in company.table("vendorLedgerEntries").find(("externalDocumentNumber",), external):
+        if entry["vendorNumber"] == vendor_number and entry["documentType"] == document_type and not entry["reversed"]:
+            return True
+    return False
+
+
+# -- general journal ---------------------------------------------------------------------------------------
+
+
+def post_journal(txn: Transaction, company: CompanyData, journal: dict[str, Any]) -> list[dict[str, Any]]:
+    """Post every line of a journal batch or none; returns the G/L entries written."""
+    lines = sorted(company.table("journalLines").find(("journalId",), journal["id"]), key=lambda r: r["lineNumber"])
+    lines = [line for line in lines if not _is_empty(line)]
+    if not lines:
+        raise errors.dialog("There is nothing to post.")
+    context = _journal_context(journal)
+    for line in lines:
+        _check_journal_line(company, line, context)
+    _check_balance(lines)
+    _check_external_documents(company, lines)
+
+    ledger = Ledger(txn, company)
+    transactions: dict[tuple[str, str], int] = {}
+    written: list[dict[str, Any]] = []
+    for line in lines:
+        group = (line["postingDate"], line["documentNumber"])
+        if group not in transactions:
+            transactions[group] = ledger.new_transaction()
+        transaction = transactions[group]
+        amount = line["amount"]
+        if amount == 0:
+            continue
+        sides = [(line["accountType"], line["accountNumber"], amount)]
+        if line["balancingAccountNumber"]:
+            sides.append((line["balanceAccountType"], line["balancingAccountNumber"], -amount))
+        for account_type, number, side_amount in sides:
+            if not number:
+                continue
+            written.extend(_post_journal_side(ledger, company, line, transaction, account_type, number, side_amount))
+    for line in lines:
+        txn.delete(company, "journalLines", line["id"])
+    for line in company.table("journalLines").find(("journalId",), journal["id"]):
+        txn.delete(company, "journalLines", line["id"])  # empty lines go too, as in BC
+    return written
+
+
+def _is_empty(line: dict[str, Any]) -> bool:
+    return not line["accountNumber"] and not line["balancingAccountNumber"] and line["amount"] == 0
+
+
+def _journal_context(journal: dict[str, Any]) -> str:
+    return f"Journal Template Name={journal['templateDisplayName']}, Journal Batch Name={journal['code']}"
+
+
+def _must_have(field_caption: str, line: dict[str, Any], context: str) -> errors.ApiError:
+    return errors.field_validation(
+        f"{field_caption} must have a value in Gen. Journal Line: {context}, Line No.={line['lineNumber']}. "
+        "It cannot be zero or empty."
+    )
+
+
+def _check_journal_line(company: CompanyData, line: dict[str, Any], context: str) -> None:
+    if line["postingDate"] == "0001-01-01":
+        raise _must_have("Posting Date", line, context)
+    if not line["documentNumber"]:
+        raise _must_have("Document No.", line, context)
+    if not line["accountNumber"] and not line["balancingAccountNumber"]:
+        raise _must_have("Account No.", line, context)
+    rules.check_dimension_set(company, line["dimensionSet"])
+    sides = [(line["accountType"], line["accountNumber"])]
+    if line["balancingAccountNumber"]:
+        sides.append((line["balanceAccountType"], line["balancingAccountNumber"]))
+    for account_type, number in sides:
+        if not number:
+            continue
+        if account_type == "G/L Account":
+            account = company.table("accounts").find_unique(("number",), number)
+            if account is None:
+                raise errors.record_not_found("G/L Account", f"No.='{number}'")
+            rules.check_gl_account(account)
+        elif account_type == "Vendor":
+            vendor = company.table("vendors").find_unique(("number",), number)
+            if vendor is None:
+                raise errors.record_not_found("Vendor", f"No.='{number}'")
+            rules.check_vendor_not_blocked(vendor, " ", "post")
+            if company.setup.get("extDocNoMandatory") and not line["externalDocumentNumber"]:
+                raise _must_have("External Document No.", line, context)
+        else:
+            raise errors.dialog(f"Account Type {account_type} is not supported by this Business Central emulator.")
+
+
+def _check_balance(lines: list[dict[str, Any]]) -> None:
+    """Each document (posting date + document no.) must balance to zero."""
+    balances: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for line in lines:
+        if not line["balancingAccountNumber"] and line["accountNumber"]:
+            balances[(line["postingDate"], line["documentNumber"])] += line["amount"]
+        elif line["balancingAccountNumber"] and not line["accountNumber"]:
+            balances[(line["postingDate"], line["documentNumber"])] -= line["amount"]
+    for (posting_date, document_number), balance in balances.items():
+        if balance != 0:
+            raise errors.dialog(
+                f"Document No. {document_number} is out of balance by {balance:,.2f}. Please check that Posting "
+                f"Date ({posting_date}), Document Type, Document No. and Currency Code are correct for each line."
+            )
+
+
+def _check_external_documents(company: CompanyData, lines: list[dict[str, Any]]) -> None:
+    """Gen. Jnl.-Post Line CheckPurchExtDocNo for vendor lines (the API's document type is always blank)."""
+    seen: set[tuple[str, str]] = set()
+    for line in lines:
+        for account_type, number in (
+            (line["accountType"], line["accountNumber"]),
+            (line["balanceAccountType"], line["balancingAccountNumber"]),
+        ):
+            external = line["externalDocumentNumber"]
+            if account_type != "Vendor" or not number or not external or line["amount"] == 0:
+                continue
+            if (number, external) in seen or existing_vendor_document(company, number, " ", external):
+                # 'Purchase %1 %2 already exists for this vendor.' with a blank document type
+                raise errors.dialog(f"Purchase  {external} already exists for this vendor.")
+            seen.add((number, external))
+
+
+def _post_journal_side(
+    ledger: Ledger,
+    company: CompanyData,
+    line: dict[str, Any],
+    transaction: int,
+    account_type: str,
+    number: str,
+    amount: Decimal,
+) -> list[dict[str, Any]]:
+    common = {
+        "transaction": transaction,
+        "posting_date": line["postingDate"],
+        "document_number": line["documentNumber"],
+        "document_type": " ",
+        "description": line["description"],
+        "amount": amount,
+        "dimension_set": line["dimensionSet"],
+        "external_document_number": line["externalDocumentNumber"],
+    }
+    if account_type == "G/L Account":
+        account = company.table("accounts").find_unique(("number",), number)
+        return [ledger.gl_entry(account=account, **common)]  # type: ignore[arg-type]
+    payables = payables_account(company, number)
+    ledger.vendor_entry(
+        vendor_number=number,
+        posting_date=line["postingDate"],
+        document_type=" ",
+        document_number=line["documentNumber"],
+        external_document_number=line["externalDocumentNumber"],
+        description=line["description"],
+        amount=amount,
+        dimension_set=line["dimensionSet"],
+    )
+    return [ledger.gl_entry(account=payables, source_type="Vendor", source_number=number, **common)]
+
+
+# -- purchase invoices -------------------------------------------------------------------------------------
+
+
+def post_purchase_invoice(txn: Transaction, company: CompanyData, invoice: dict[str, Any]) -> dict[str, Any]:
+    """Post a draft purchase invoice; returns the updated (posted, status Open) invoice record."""
+    if invoice["status"] != "Draft":
+        raise errors.dialog("The action can be applied to a draft invoice only.")
+    lines = sorted(company.table("purchaseInvoiceLines").find(("documentId",), invoice["id"]), key=_sequence)
+    number = invoice["number"]
+    header_context = f"Purchase Header: Document Type=Invoice, No.={number}"
+    if invoice["postingDate"] == "0001-01-01":
+        raise errors.field_validation(
+            f"Posting Date must have a value in {header_context}. It cannot be zero or empty."
+        )
+    vendor = company.table("vendors").find_unique(("number",), invoice["vendorNumber"])
+    pay_to = company.table("vendors").find_unique(("number",), invoice["payToVendorNumber"])
+    if vendor is None or pay_to is None:
+        raise errors.dialog("The vendor cannot be found.")
+    rules.check_vendor_not_blocked(vendor, "Invoice", "post")
+    rules.check_vendor_not_blocked(pay_to, "Invoice", "post")
+    external = invoice["vendorInvoiceNumber"]
+    if company.setup.get("extDocNoMandatory") and not external:
+        raise errors.field_validation(
+            f"Vendor Invoice No. must have a value in {header_context}. It cannot be zero or empty."
+        )
+    rules.check_dimension_set(company, invoice["dimensionSet"])
+    posting_lines = [line for line in lines if line["lineType"] != "Comment"]
+    if not posting_lines:
+        raise errors.dialog("There is nothing to post.")
+    for line in posting_lines:
+        if line["quantity"] == 0:
+            raise errors.dialog(
+                "One or more document lines with a value in the No. field do not have a quantity specified."
+            )
+        if line["lineType"] != "Account":
+            raise errors.dialog(f"Line type {line['lineType']} is not supported by this Business Central emulator.")
+        account = company.table("accounts").find_unique(("number",), line["lineObjectNumber"])
+        if account is None:
+            raise errors.record_not_found("G/L Account", f"No.='{line['lineObjectNumber']}'")
+        rules.check_gl_account(account)
+        rules.check_dimension_set(company, {**invoice["dimensionSet"], **line["dimensionSet"]})
+    if external and existing_vendor_document(company, pay_to["number"], "Invoice", external):
+        raise errors.dialog(f"Purchase Invoice {external} already exists for this vendor.")
+
+    posted_number = take_number(txn, company, "postedPurchaseInvoice")
+    description = f"Invoice {posted_number}"
+    ledger = Ledger(txn, company)
+    transaction = ledger.new_transaction()
+    total = ZERO
+    for line in posting_lines:
+        amount = line["amountExcludingTax"]
+        total += line["amountIncludingTax"]
+        account = company.table("accounts").find_unique(("number",), line["lineObjectNumber"])
+        ledger.gl_entry(
+            transaction=transaction,
+            posting_date=invoice["postingDate"],
+            document_number=posted_number,
+            document_type="Invoice",
+            account=account,  # type: ignore[arg-type]
+            description=description,
+            amount=amount,
+            dimension_set={**invoice["dimensionSet"], **line["dimensionSet"]},
+            external_document_number=external,
+            source_type="Vendor",
+            source_number=pay_to["number"],
+        )
+    ledger.gl_entry(
+        transaction=transaction,
+        posting_date=invoice["postingDate"],
+        document_number=posted_number,
+        document_type="Invoice",
+        account=payables_account(company, pay_to["number"]),
+        description=description,
+        amount=-total,
+        dimension_set=invoice["dimensionSet"],
+        external_document_number=external,
+        source_type="Vendor",
+        source_number=pay_to["number"],
+    )
+    ledger.vendor_entry(
+        vendor_number=pay_to["number"],
+        posting_date=invoice["postingDate"],
+        document_type="Invoice",
+        document_number=posted_number,
+        external_document_number=external,
+        description=description,
+        amount=round_amount(-total),
+        dimension_set=invoice["dimensionSet"],
+    )
+    posted = {**invoice, "number": posted_number, "status": "Open", "draftNumber": number}
+    return txn.update(company, "purchaseInvoices", posted)
+
+
+def _sequence(line: dict[str, Any]) -> int:
+    return line["sequence"]

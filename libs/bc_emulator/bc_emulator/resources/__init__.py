@@ -1,0 +1,1 @@
+"""Entity sets served by the emulator, one module per business area."""

@@ -1,0 +1,256 @@
+"""journals (General Journal batches) and journalLines, with the bound action Microsoft.NAV.post."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import UTC
+from decimal import Decimal
+from typing import Any
+
+from bc_emulator import entities, errors, posting, rules
+from bc_emulator.fields import EMPTY_DATE, EMPTY_GUID, round_amount
+from bc_emulator.resources.base import EntitySet, RequestContext, Scope, duplicate_key, take_number
+from bc_emulator.resources.dimension_sets import DimensionSetLines
+from bc_emulator.store import CompanyData, Transaction
+
+POST_ACTION = "Microsoft.NAV.post"
+LINE_NUMBER_STEP = 10000
+API_ACCOUNT_TYPES = ("G/L Account", "Customer", "Vendor", "Bank Account")  # the page filters this range
+
+
+class Journals(EntitySet):
+    name = "journals"
+    schema = entities.JOURNAL
+    table = "journals"
+    methods = frozenset({"GET", "POST", "PATCH", "DELETE"})
+    navigation = {"journalLines": "journalLines"}
+    actions = frozenset({POST_ACTION})
+
+    def collection(
+        self, ctx: RequestContext, scope: Scope, filter_fields: set[str], equalities: list[tuple[str, Any]]
+    ) -> Iterable[dict]:
+        rows = self.candidates(ctx, scope, equalities)
+        if "templateDisplayName" in filter_fields:
+            return rows  # the page honours a filter on the template ...
+        default = self.company_of(scope).setup["defaultJournalTemplate"]
+        return [r for r in rows if r["templateDisplayName"] == default]  # ... otherwise: default template only
+
+    def create(self, txn: Transaction, ctx: RequestContext, scope: Scope, body: dict[str, Any]) -> dict[str, Any]:
+        company = self.company_of(scope)
+        values = self.fields_from_body(body)
+        record = {**self.schema.defaults(), **values, "id": str(uuid.uuid4())}
+        record["templateDisplayName"] = company.setup["defaultJournalTemplate"]
+        if not record["code"]:
+            raise errors.field_validation(
+                f"Name must have a value in Gen. Journal Batch: Journal Template Name={record['templateDisplayName']}"
+                ", Name=. It cannot be zero or empty."
+            )
+        self._check_unique(company, record)
+        self._balancing_account(company, record)
+        return txn.insert(company, self.table, record)
+
+    def update(
+        self, txn: Transaction, ctx: RequestContext, scope: Scope, record: dict[str, Any], body: dict[str, Any]
+    ) -> dict[str, Any]:
+        company = self.company_of(scope)
+        updated = {**record, **self.fields_from_body(body)}
+        if updated["code"] != record["code"]:
+            self._check_unique(company, updated)
+        self._balancing_account(company, updated)
+        return txn.update(company, self.table, updated)
+
+    def delete(self, txn: Transaction, ctx: RequestContext, scope: Scope, record: dict[str, Any]) -> None:
+        company = self.company_of(scope)
+        for line in company.table("journalLines").find(("journalId",), record["id"]):
+            txn.delete(company, "journalLines", line["id"])
+        txn.delete(company, self.table, record["id"])
+
+    def invoke(self, txn: Transaction, ctx: RequestContext, scope: Scope, record: dict[str, Any], action: str) -> None:
+        if action != POST_ACTION:
+            super().invoke(txn, ctx, scope, record, action)
+        posting.post_journal(txn, self.company_of(scope), record)
+        txn.commit_point()
+
+    def _check_unique(self, company: CompanyData, record: dict[str, Any]) -> None:
+        key = (record["templateDisplayName"], record["code"])
+        if company.table("journals").find_unique(("templateDisplayName", "code"), *key) is not None:
+            raise duplicate_key("Gen. Journal Batch", f"Journal Template Name='{key[0]}',Name='{key[1]}'")
+
+    def _balancing_account(self, company: CompanyData, record: dict[str, Any]) -> None:
+        if record["balancingAccountId"] == EMPTY_GUID:
+            record["balancingAccountNumber"] = ""
+            return
+        account = company.table("accounts").get(record["balancingAccountId"])
+        if account is None:
+            raise errors.dialog('The "balancingAccountId" does not match to a G/L Account.')
+        record["balancingAccountNumber"] = account["number"]
+
+
+class JournalLines(EntitySet):
+    name = "journalLines"
+    schema = entities.JOURNAL_LINE
+    table = "journalLines"
+    methods = frozenset({"GET", "POST", "PATCH", "DELETE"})
+    navigation = {"dimensionSetLines": "dimensionSetLines"}
+    parent_links = {"journals": "journalId"}
+    computed = frozenset({"journalDisplayName"})
+    deep_insert = frozenset({"dimensionSetLines"})
+
+    def collection(
+        self, ctx: RequestContext, scope: Scope, filter_fields: set[str], equalities: list[tuple[str, Any]]
+    ) -> Iterable[dict]:
+        if scope.parent is None and not any(name in ("journalId", "id") for name, _ in equalities):
+            raise errors.dialog("You must specify a journal batch ID or a journal ID to get a journal line.")
+        return self.candidates(ctx, scope, equalities)
+
+    def view(self, ctx: RequestContext, scope: Scope, record: dict[str, Any]) -> dict[str, Any]:
+        journal = self.company_of(scope).table("journals").get(record["journalId"])
+        return {**record, "journalDisplayName": journal["code"] if journal else ""}
+
+    def create(self, txn: Transaction, ctx: RequestContext, scope: Scope, body: dict[str, Any]) -> dict[str, Any]:
+        company = self.company_of(scope)
+        values = self.fields_from_body(body)
+        journal = self._journal(company, scope, values)
+        record = {**self.schema.defaults(), **values, "id": str(uuid.uuid4()), "journalId": journal["id"]}
+        record["dimensionSet"] = {}
+        siblings = company.table("journalLines").find(("journalId",), journal["id"])
+        if record["lineNumber"] == 0:
+            record["lineNumber"] = max((s["lineNumber"] for s in siblings), default=0) + LINE_NUMBER_STEP
+        elif any(s["lineNumber"] == record["lineNumber"] for s in siblings):
+            raise duplicate_key(
+                "Gen. Journal Line",
+                f"Journal Template Name='{journal['templateDisplayName']}',Journal Batch Name='{journal['code']}',"
+                f"Line No.='{record['lineNumber']}'",
+            )
+        if record["postingDate"] == EMPTY_DATE:
+            record["postingDate"] = txn.now().astimezone(UTC).date().isoformat()  # BC: the work date
+        if not record["documentNumber"]:
+            record["documentNumber"] = _next_document_number(txn, company, siblings)
+        record["amount"] = round_amount(record["amount"])
+        names = [
+            _resolve_account(company, record, values, "accountType", "accountId", "accountNumber", "Account No."),
+            _resolve_account(
+                company,
+                record,
+                values,
+                "balanceAccountType",
+                "balancingAccountId",
+                "balancingAccountNumber",
+                "Bal. Account No.",
+            ),
+        ]
+        if "description" not in values:
+            record["description"] = next((n for n in names if n), "")
+        stored = txn.insert(company, self.table, record)
+        dimension_sets: DimensionSetLines = self.registry.get("dimensionSetLines")  # type: ignore[assignment]
+        for child in self.nested(body, "dimensionSetLines"):
+            dimension_sets.insert_nested(txn, company, self.table, stored["id"], child)
+        return company.table(self.table).get(stored["id"])  # type: ignore[return-value]
+
+    def update(
+        self, txn: Transaction, ctx: RequestContext, scope: Scope, record: dict[str, Any], body: dict[str, Any]
+    ) -> dict[str, Any]:
+        company = self.company_of(scope)
+        values = self.fields_from_body(body)
+        if values.get("journalId", record["journalId"]) != record["journalId"]:
+            raise errors.dialog("The Journal Batch Id isn't editable.")
+        updated = {**record, **values}
+        if "lineNumber" in values and values["lineNumber"] != record["lineNumber"]:
+            siblings = company.table("journalLines").find(("journalId",), record["journalId"])
+            if any(s["lineNumber"] == values["lineNumber"] for s in siblings):
+                raise duplicate_key("Gen. Journal Line", f"Line No.='{values['lineNumber']}'")
+        updated["amount"] = round_amount(updated["amount"])
+        if {"accountType", "accountId", "accountNumber"} & values.keys():
+            _resolve_account(company, updated, values, "accountType", "accountId", "accountNumber", "Account No.")
+        if {"balanceAccountType", "balancingAccountId", "balancingAccountNumber"} & values.keys():
+            _resolve_account(
+                company,
+                updated,
+                values,
+                "balanceAccountType",
+                "balancingAccountId",
+                "balancingAccountNumber",
+                "Bal. Account No.",
+            )
+        return txn.update(company, self.table, updated)
+
+    def delete(self, txn: Transaction, ctx: RequestContext, scope: Scope, record: dict[str, Any]) -> None:
+        txn.delete(self.company_of(scope), self.table, record["id"])
+
+    def _journal(self, company: CompanyData, scope: Scope, values: dict[str, Any]) -> dict[str, Any]:
+        if scope.parent is not None:
+            journal = scope.parent.record
+            if values.get("journalId", journal["id"]) not in (journal["id"], EMPTY_GUID):
+                raise errors.dialog("The Journal Batch Id isn't editable.")
+            return journal
+        journal_id = values.get("journalId", EMPTY_GUID)
+        journal = company.table("journals").get(journal_id) if journal_id != EMPTY_GUID else None
+        if journal is None:
+            raise errors.dialog("You must specify a journal batch ID or a journal ID to get a journal line.")
+        return journal
+
+
+def _next_document_number(txn: Transaction, company: CompanyData, siblings: list[dict[str, Any]]) -> str:
+    """Like Gen. Journal Line SetUpNewLine: keep the last line's document no. while it is out of balance."""
+    if siblings:
+        last = max(siblings, key=lambda s: s["lineNumber"])
+        balance = sum(
+            (
+                s["amount"]
+                for s in siblings
+                if s["documentNumber"] == last["documentNumber"] and not s["balancingAccountNumber"]
+            ),
+            Decimal(0),
+        )
+        if balance != 0:
+            return last["documentNumber"]
+    return take_number(txn, company, "journalDocument")
+
+
+def _resolve_account(
+    company: CompanyData,
+    record: dict[str, Any],
+    values: dict[str, Any],
+    type_field: str,
+    id_field: str,
+    number_field: str,
+    caption: str,
+) -> str:
+    """Validate the account like the Account No. OnValidate trigger; returns the account's name."""
+    account_type = record[type_field]
+    if account_type not in API_ACCOUNT_TYPES:
+        raise errors.dialog(f"{caption}: the account type {account_type} is not available in the journalLines API.")
+    given_id = values.get(id_field, EMPTY_GUID)
+    if account_type == "G/L Account":
+        if given_id != EMPTY_GUID:
+            account = company.table("accounts").get(given_id)
+            if account is None:
+                raise errors.dialog(f'The "{id_field}" does not match to a G/L Account.')
+            if values.get(number_field) and values[number_field] != account["number"]:
+                raise errors.dialog(f'The "{id_field}" and "{number_field}" do not refer to the same G/L Account.')
+            rules.check_gl_account(account)
+        elif record[number_field]:
+            account = rules.gl_account(company, record[number_field], caption, "Gen. Journal Line")
+        else:
+            record[id_field] = EMPTY_GUID
+            return ""
+        record[id_field], record[number_field] = account["id"], account["number"]
+        return account["displayName"]
+    if given_id != EMPTY_GUID:
+        # accountId -> number resolution exists only for G/L and bank accounts in the API page.
+        raise errors.dialog(f'The "{id_field}" can only be used for G/L accounts; use "{number_field}".')
+    record[id_field] = EMPTY_GUID
+    if not record[number_field]:
+        return ""
+    if account_type == "Vendor":
+        vendor = rules.vendor(company, record[number_field], caption, "Gen. Journal Line")
+        rules.check_vendor_not_blocked(vendor, " ", "create")
+        return vendor["displayName"]
+    related = "Customer" if account_type == "Customer" else "Bank Account"
+    raise errors.ApiError(
+        400,
+        "Internal_InvalidTableRelation",
+        f"The field {caption} of table Gen. Journal Line contains a value ({record[number_field]}) that cannot be "
+        f"found in the related table ({related}).",
+    )

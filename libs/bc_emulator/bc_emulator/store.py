@@ -1,0 +1,316 @@
+"""The in-memory database: companies with tables of records, transactions with rollback, change events.
+
+Records are plain dicts in API shape plus hidden fields (dimension sets, reversal flags, ...). They are never
+mutated in place: every change puts a new dict, so a transaction's undo log can restore the old object and
+readers never see half-written records.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bc_emulator import entities
+from bc_emulator.clock import SimulatedClock, format_datetime
+from bc_emulator.fields import EntitySchema
+
+IndexKey = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    schema: EntitySchema
+    unique: tuple[IndexKey, ...] = ()
+    indexed: tuple[IndexKey, ...] = ()
+
+
+# One table per entity set, named like the entity set. Unique keys mirror BC's primary keys.
+COMPANY_TABLES: dict[str, TableSpec] = {
+    "vendors": TableSpec(entities.VENDOR, unique=(("number",),)),
+    "accounts": TableSpec(entities.ACCOUNT, unique=(("number",),)),
+    "dimensions": TableSpec(entities.DIMENSION, unique=(("code",),)),
+    "dimensionValues": TableSpec(
+        entities.DIMENSION_VALUE, unique=(("dimensionCode", "code"),), indexed=(("dimensionId",),)
+    ),
+    "journals": TableSpec(entities.JOURNAL, unique=(("templateDisplayName", "code"),)),
+    "journalLines": TableSpec(entities.JOURNAL_LINE, indexed=(("journalId",), ("documentNumber",))),
+    "purchaseInvoices": TableSpec(entities.PURCHASE_INVOICE, indexed=(("number",), ("vendorInvoiceNumber",))),
+    "purchaseInvoiceLines": TableSpec(entities.PURCHASE_INVOICE_LINE, indexed=(("documentId",),)),
+    "generalLedgerEntries": TableSpec(entities.GENERAL_LEDGER_ENTRY, indexed=(("documentNumber",), ("accountNumber",))),
+    "vendorLedgerEntries": TableSpec(
+        entities.VENDOR_LEDGER_ENTRY, indexed=(("vendorNumber",), ("externalDocumentNumber",))
+    ),
+}
+
+ROW_VERSION = "systemRowVersion"  # hidden: bumps on every change, feeds the ETag
+
+
+class Table:
+    """Records by id, with unique and non-unique secondary indexes kept in step on every put/remove."""
+
+    def __init__(self, name: str, unique: Iterable[IndexKey] = (), indexed: Iterable[IndexKey] = ()) -> None:
+        self.name = name
+        self.rows: dict[str, dict[str, Any]] = {}
+        self._unique: dict[IndexKey, dict[tuple[Any, ...], str]] = {key: {} for key in unique}
+        self._indexed: dict[IndexKey, dict[tuple[Any, ...], dict[str, None]]] = {key: {} for key in indexed}
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def get(self, record_id: str) -> dict[str, Any] | None:
+        return self.rows.get(record_id)
+
+    def values(self) -> list[dict[str, Any]]:
+        return list(self.rows.values())
+
+    def find_unique(self, key: IndexKey, *values: Any) -> dict[str, Any] | None:
+        record_id = self._unique[key].get(tuple(values))
+        return None if record_id is None else self.rows[record_id]
+
+    def find(self, key: IndexKey, *values: Any) -> list[dict[str, Any]]:
+        if key in self._unique:
+            found = self.find_unique(key, *values)
+            return [] if found is None else [found]
+        ids = self._indexed[key].get(tuple(values), {})
+        return [self.rows[i] for i in ids]
+
+    def index_keys(self) -> set[str]:
+        """Single-field keys usable to narrow a `field eq value` filter."""
+        return {key[0] for key in (*self._unique, *self._indexed) if len(key) == 1}
+
+    def _put(self, record: dict[str, Any]) -> None:
+        record_id = record["id"]
+        old = self.rows.get(record_id)
+        if old is not None:
+            self._unindex(old)
+        self.rows[record_id] = record
+        for key, mapping in self._unique.items():
+            mapping[tuple(record.get(f) for f in key)] = record_id
+        for key, mapping in self._indexed.items():
+            mapping.setdefault(tuple(record.get(f) for f in key), {})[record_id] = None
+
+    def _remove(self, record_id: str) -> None:
+        old = self.rows.pop(record_id, None)
+        if old is not None:
+            self._unindex(old)
+
+    def _unindex(self, record: dict[str, Any]) -> None:
+        record_id = record["id"]
+        for key, mapping in self._unique.items():
+            value = tuple(record.get(f) for f in key)
+            if mapping.get(value) == record_id:
+                del mapping[value]
+        for key, mapping in self._indexed.items():
+            value = tuple(record.get(f) for f in key)
+            bucket = mapping.get(value)
+            if bucket is not None:
+                bucket.pop(record_id, None)
+                if not bucket:
+                    del mapping[value]
+
+
+class CompanyData:
+    """One company: its entity record, its setup (templates, number series, counters) and its tables."""
+
+    def __init__(self, record: dict[str, Any], setup: dict[str, Any]) -> None:
+        self.record = record
+        self.setup = setup
+        self.tables: dict[str, Table] = {
+            name: Table(name, spec.unique, spec.indexed) for name, spec in COMPANY_TABLES.items()
+        }
+
+    @property
+    def id(self) -> str:
+        return self.record["id"]
+
+    @property
+    def name(self) -> str:
+        return self.record["name"]
+
+    def table(self, name: str) -> Table:
+        return self.tables[name]
+
+
+@dataclass(frozen=True)
+class ChangeEvent:
+    """One committed change, the raw material of webhook notifications."""
+
+    company_id: str | None
+    table: str
+    record_id: str
+    change_type: str  # created | updated | deleted
+    record: dict[str, Any]
+    at: datetime
+
+
+@dataclass
+class Transaction:
+    """Changes made under the store lock, undone on rollback; events are published after commit."""
+
+    store: Store
+    undo: list[Callable[[], None]] = field(default_factory=list)
+    events: list[ChangeEvent] = field(default_factory=list)
+    committed_events: int = 0
+
+    def now(self) -> datetime:
+        return self.store.clock.now()
+
+    def now_text(self) -> str:
+        return format_datetime(self.now())
+
+    def insert(self, company: CompanyData | None, table: str, record: dict[str, Any]) -> dict[str, Any]:
+        target = self._table(company, table)
+        if target.get(record["id"]) is not None:
+            raise KeyError(f"{table} {record['id']} exists")
+        return self._put(company, target, record, "created")
+
+    def update(self, company: CompanyData | None, table: str, record: dict[str, Any]) -> dict[str, Any]:
+        target = self._table(company, table)
+        if target.get(record["id"]) is None:
+            raise KeyError(f"{table} {record['id']} missing")
+        return self._put(company, target, record, "updated")
+
+    def delete(self, company: CompanyData | None, table: str, record_id: str) -> None:
+        target = self._table(company, table)
+        old = target.get(record_id)
+        if old is None:
+            return
+        target._remove(record_id)
+        self.undo.append(lambda: target._put(old))
+        self.events.append(ChangeEvent(company and company.id, table, record_id, "deleted", old, self.now()))
+
+    def set_setup(self, company: CompanyData, key: str, value: Any) -> None:
+        missing = object()
+        old = company.setup.get(key, missing)
+        company.setup[key] = value
+
+        def restore() -> None:
+            if old is missing:
+                company.setup.pop(key, None)
+            else:
+                company.setup[key] = old
+
+        self.undo.append(restore)
+
+    def commit_point(self) -> None:
+        """Make everything so far permanent, like an AL COMMIT inside posting codeunits."""
+        self.undo.clear()
+        self.committed_events = len(self.events)
+
+    def rollback(self) -> None:
+        while self.undo:
+            self.undo.pop()()
+        del self.events[self.committed_events :]
+
+    def _table(self, company: CompanyData | None, table: str) -> Table:
+        return self.store.subscriptions if company is None else company.table(table)
+
+    def _put(self, company: CompanyData | None, target: Table, record: dict[str, Any], change: str) -> dict[str, Any]:
+        stamped = dict(record)
+        stamped[ROW_VERSION] = next(self.store.row_versions)
+        if "lastModifiedDateTime" in stamped:
+            stamped["lastModifiedDateTime"] = self.now_text()
+        old = target.get(stamped["id"])
+        target._put(stamped)
+        if old is None:
+            self.undo.append(lambda: target._remove(stamped["id"]))
+        else:
+            self.undo.append(lambda: target._put(old))
+        self.events.append(ChangeEvent(company and company.id, target.name, stamped["id"], change, stamped, self.now()))
+        return stamped
+
+
+class Store:
+    """All companies plus the environment-wide subscriptions table, behind one re-entrant lock."""
+
+    def __init__(self, clock: SimulatedClock) -> None:
+        self.clock = clock
+        self.lock = threading.RLock()
+        self.companies: dict[str, CompanyData] = {}
+        self.subscriptions = Table("subscriptions")
+        self.row_versions = itertools.count(1)
+        self._local = threading.local()
+        self._listeners: list[Callable[[list[ChangeEvent]], None]] = []
+
+    # -- transactions -----------------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """Run a unit of work atomically; nested calls on the same thread join the outer transaction."""
+        current: Transaction | None = getattr(self._local, "txn", None)
+        if current is not None:
+            yield current
+            return
+        with self.lock:
+            txn = Transaction(self)
+            self._local.txn = txn
+            try:
+                yield txn
+            except BaseException:
+                txn.rollback()
+                raise
+            finally:
+                self._local.txn = None
+            events = list(txn.events)
+        if events:
+            for listener in list(self._listeners):
+                listener(events)
+
+    def subscribe(self, listener: Callable[[list[ChangeEvent]], None]) -> None:
+        self._listeners.append(listener)
+
+    # -- lookups ----------------------------------------------------------------------------------------
+
+    def company(self, company_id: str) -> CompanyData | None:
+        return self.companies.get(company_id)
+
+    def company_by_name(self, name: str) -> CompanyData | None:
+        for company in self.companies.values():
+            if company.name == name:
+                return company
+        return None
+
+    def seed(self, source: Any) -> dict[str, Any]:
+        """Replace all data with a seed ("cronus", "empty", a JSON file path or a dict); returns the seed data."""
+        from bc_emulator.seeding import seed_store
+
+        return seed_store(self, source)
+
+    def dump(self) -> dict[str, Any]:
+        """All data in seed format (JSON-serialisable with bc_emulator.jsonio)."""
+        from bc_emulator.seeding import dump
+
+        return dump(self)
+
+    def modify(self, table: str, match: dict[str, Any], company: str | None = None, **changes: Any) -> dict[str, Any]:
+        """Change one stored record directly (a test hook, e.g. block an account after lines were entered).
+
+        `match` selects the record by field values; `company` is a company name or id (default: the first).
+        """
+        with self.transaction() as txn:
+            target = self._company_for(company)
+            found = [r for r in target.table(table).values() if all(r.get(k) == v for k, v in match.items())]
+            if len(found) != 1:
+                raise LookupError(f"{len(found)} {table} records match {match}")
+            return txn.update(target, table, {**found[0], **changes})
+
+    def _company_for(self, company: str | None) -> CompanyData:
+        if company is None:
+            return next(iter(self.companies.values()))
+        found = self.company(company) or self.company_by_name(company)
+        if found is None:
+            raise LookupError(f"no company {company!r}")
+        return found
+
+    def replace_all(self, companies: list[CompanyData], subscriptions: list[dict[str, Any]]) -> None:
+        """Swap in freshly seeded data (seed/reset); not transactional, callers hold no transaction."""
+        with self.lock:
+            self.companies = {c.id: c for c in companies}
+            self.subscriptions = Table("subscriptions")
+            for record in subscriptions:
+                self.subscriptions._put(record)

@@ -1,0 +1,150 @@
+"""Helpers for tests that talk to the emulator: a webhook receiver and ready-made raw HTTP clients."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+from bc_emulator.server import EmulatorServer
+
+
+def error_of(response: httpx.Response) -> tuple[int, str, str]:
+    """(status, BC error code, message) of an error response."""
+    body = response.json()
+    return response.status_code, body["error"]["code"], body["error"]["message"]
+
+
+def read_all(client: httpx.Client, url: str, **kwargs: Any) -> tuple[list[dict[str, Any]], int]:
+    """GET a collection and follow @odata.nextLink to the end; returns (rows, pages)."""
+    rows: list[dict[str, Any]] = []
+    pages = 0
+    next_url: str | None = url
+    while next_url:
+        response = client.get(next_url, **kwargs)
+        response.raise_for_status()
+        body = response.json()
+        rows.extend(body["value"])
+        pages += 1
+        next_url = body.get("@odata.nextLink")
+        kwargs.pop("params", None)  # the next link carries the query options
+    return rows, pages
+
+
+def onprem_client(emu: EmulatorServer, **kwargs: Any) -> httpx.Client:
+    """httpx client on the on-premises API root with basic auth (user + web service access key)."""
+    return httpx.Client(
+        base_url=emu.onprem_api_base_url + "/",
+        auth=(emu.basic_username, emu.basic_access_key),
+        verify=str(emu.ca_file) if emu.ca_file else True,
+        **kwargs,
+    )
+
+
+def cloud_client(emu: EmulatorServer, **kwargs: Any) -> httpx.Client:
+    """httpx client on the cloud-shaped API root with a bearer token from the emulated token endpoint."""
+    verify: Any = str(emu.ca_file) if emu.ca_file else True
+    token = httpx.post(
+        emu.token_url,
+        data={
+            "grant_type": "client_credentials",
+            "client_id": emu.client_id,
+            "client_secret": emu.client_secret,
+            "scope": "https://api.businesscentral.dynamics.com/.default",
+        },
+        verify=verify,
+    ).json()["access_token"]
+    return httpx.Client(
+        base_url=emu.api_base_url + "/",
+        headers={"Authorization": f"Bearer {token}"},
+        verify=verify,
+        **kwargs,
+    )
+
+
+class WebhookReceiver:
+    """A subscriber endpoint: echoes `validationToken` (handshake) and records notification POSTs.
+
+    Set `handshake_status` / `echo_token` to break the handshake, `notification_status` to answer
+    notifications with an error (408/429/5xx are retried by the emulator; others delete the subscription).
+    """
+
+    def __init__(self) -> None:
+        self.handshakes: list[str] = []
+        self.notifications: list[dict[str, Any]] = []
+        self.handshake_status = 200
+        self.echo_token = True
+        self.notification_status = 202
+        self._cond = threading.Condition()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                token = parse_qs(urlsplit(self.path).query).get("validationToken", [""])[0]
+                with receiver._cond:
+                    receiver.handshakes.append(token)
+                body = token.encode() if receiver.echo_token else b"nope"
+                self._answer(receiver.handshake_status, body, "text/plain")
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                payload = json.loads(self.rfile.read(length) or b"{}")
+                with receiver._cond:
+                    receiver.notifications.append(payload)
+                    receiver._cond.notify_all()
+                self._answer(receiver.notification_status, b"", "text/plain")
+
+            def _answer(self, status: int, body: bytes, content_type: str) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/hook"
+
+    def wait_for(self, count: int, timeout: float = 5.0) -> list[dict[str, Any]]:
+        """Block until `count` notification POSTs arrived (or the timeout passes); returns them."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while len(self.notifications) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._cond.wait(left)
+            return list(self.notifications)
+
+    def entries(self) -> list[dict[str, Any]]:
+        """All notification entries received, flattened across POSTs."""
+        with self._cond:
+            return [entry for payload in self.notifications for entry in payload.get("value", [])]
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        with contextlib.suppress(Exception):
+            self._server.shutdown()
+        self._server.server_close()
