@@ -49,6 +49,7 @@ class DestinationSettings(BaseModel):
     gl_account_mapping: dict[str, str] = Field(default_factory=dict)
     vendor_sync: Literal["create_and_update", "create_only", "off"] = "create_and_update"
     vendor_number_mapping: dict[str, str] = Field(default_factory=dict)
+    local_currency_code: str | None = None
     dry_run: bool = False
 
     @field_validator("journal_template", mode="before")
@@ -60,6 +61,16 @@ class DestinationSettings(BaseModel):
     @classmethod
     def _template(cls, value: str | None) -> str | None:
         return None if value is None else _nav_code(value, "journal_template", 10)
+
+    @field_validator("local_currency_code", mode="before")
+    @classmethod
+    def _blank_currency(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("local_currency_code")
+    @classmethod
+    def _currency(cls, value: str | None) -> str | None:
+        return None if value is None else _nav_code(value, "local_currency_code", 10)
 
     @field_validator("journal_batch", mode="before")
     @classmethod

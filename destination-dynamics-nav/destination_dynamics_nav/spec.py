@@ -114,6 +114,16 @@ def posting_properties(order_start: int) -> dict[str, dict[str, Any]]:
             "additionalProperties": {"type": "string"},
             "order": next(order),
         },
+        "local_currency_code": {
+            "type": "string",
+            "title": "Local currency code",
+            "description": (
+                "Optional. The company's local currency (LCY), e.g. USD. Read from NAV's company information when "
+                "empty; invoices in this currency are posted without a currency code, as NAV expects."
+            ),
+            "maxLength": 10,
+            "order": next(order),
+        },
         "dry_run": {
             "type": "boolean",
             "title": "Dry run",

@@ -109,13 +109,21 @@ def _currency_problems(
 ) -> list[Problem]:
     if not invoice.currency:
         return []
+    if local_currency is None:
+        return [
+            Problem(
+                "unknown_local_currency",
+                f"the invoice is in {code_key(invoice.currency)} but the company's local currency could not be read "
+                "from NAV (companyInformation); set local_currency_code",
+            )
+        ]
     code = nav_currency_code(invoice.currency, local_currency)
     if code and settings.posting_mode == "journal":
         # API journal lines carry no currency code: a foreign amount would be booked as local currency.
         return [
             Problem(
                 "foreign_currency_in_journal_mode",
-                f"currency {code} is not the company's local currency ({local_currency or 'unknown'}); journal "
+                f"currency {code} is not the company's local currency ({local_currency}); journal "
                 "lines from the API post in local currency only — use posting_mode purchase_invoice",
             )
         ]

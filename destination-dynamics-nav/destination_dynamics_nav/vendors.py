@@ -13,12 +13,13 @@ from typing import Any
 
 from bc_client import BusinessCentralClient
 from bc_client.batch import BatchOperation
-from bc_client.errors import BCError, ConcurrencyConflictError, EntityExistsError, WriteOutcomeUnknownError
+from bc_client.errors import BCError, ConcurrencyConflictError, EntityExistsError
 from destination_dynamics_nav.audit import AuditEvent, RecordOrigin
 from destination_dynamics_nav.config import DestinationSettings
 from destination_dynamics_nav.document_numbers import DOCUMENT_NUMBER_MAX
 from destination_dynamics_nav.lookups import single
 from destination_dynamics_nav.mapping import nav_vendor_number
+from destination_dynamics_nav.posting.base import outcome_unknown, refused
 from destination_dynamics_nav.records import StampliVendor
 from destination_dynamics_nav.reference_data import VENDOR_FIELDS, NavVendor, ReferenceData, code_key
 
@@ -51,6 +52,8 @@ class VendorChange:
     desired: dict[str, Any]
     notes: list[str] = field(default_factory=list)
     source: str = "vendors stream"
+    # A create whose answer was lost: if NAV has the vendor afterwards, this run created it.
+    create_attempted: bool = False
 
 
 def _same(field_name: str, current: Any, desired: Any) -> bool:
@@ -217,7 +220,7 @@ class VendorSync:
                 continue
             diff = changed_fields(current, change.desired)
             if not diff:
-                events.append(self._event(change, "vendor_unchanged"))
+                events.append(self._event(change, "vendor_created" if change.create_attempted else "vendor_unchanged"))
                 continue
             planned.append((change, "update", diff))
             operations.append(BatchOperation("PATCH", f"vendors({current.id})", body=diff, etag=current.etag or "*"))
@@ -233,16 +236,14 @@ class VendorSync:
         if not operations:
             return []
 
-        try:
-            results = self.bc.batch(operations)
-        except WriteOutcomeUnknownError:
-            # Which of them happened is unknown: re-read those vendors and plan again from NAV's answer.
-            self._refresh([change.number for change, _, _ in planned])
-            return [change for change, _, _ in planned]
-
         again: list[VendorChange] = []
-        for (change, kind, body), result in zip(planned, results, strict=True):
-            if result.error is None:
+        for (change, kind, body), result in zip(planned, self.bc.batch(operations), strict=True):
+            if outcome_unknown(result):
+                # Whether it happened is unknown: re-read the vendor and plan again from NAV's answer.
+                self._refresh([change.number])
+                change.create_attempted = change.create_attempted or kind == "create"
+                again.append(change)
+            elif result.error is None:
                 entity = result.body if isinstance(result.body, dict) and result.body.get("number") else None
                 if entity is None:
                     self._refresh([change.number])
@@ -255,7 +256,7 @@ class VendorSync:
                 # Created meanwhile, or changed since read: re-read and compare again next round.
                 self._refresh([change.number])
                 again.append(change)
-            else:
+            elif refused(result):
                 reason = f"vendor_write_failed: {result.error.message}"
                 failures[change.number] = reason
                 events.append(AuditEvent(change.origin, "rejected", vendor=change.number, reason=reason))

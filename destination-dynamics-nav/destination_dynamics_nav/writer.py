@@ -181,10 +181,16 @@ class NavWriter:
         if self.reference is not None:
             return
         self.reference = read_reference_data(self.bc)
-        try:
-            self.local_currency = read_local_currency(self.bc)
-        except BCError as error:
-            logger.warning("Could not read the company's local currency (%s)", error.message)
+        self.local_currency = self.settings.local_currency_code
+        if self.local_currency is None:
+            try:
+                self.local_currency = read_local_currency(self.bc)
+            except BCError as error:
+                logger.warning(
+                    "Could not read the company's local currency (%s); set local_currency_code, or invoices that "
+                    "carry a currency code are rejected in journal mode",
+                    error.message,
+                )
         self.poster.prepare()
         self.vendors = VendorSync(
             self.bc, self.settings, self.reference, dry_run=self.settings.dry_run, local_currency=self.local_currency
@@ -288,11 +294,24 @@ class NavWriter:
         )
 
         tasks: list[InvoiceTask] = []
+        vendor_invoices: dict[tuple[str, str], str] = {}
         for origin, invoice, problems in candidates:
             reversal = self.settings.is_reversal_status(invoice.status)
             vendor_number = nav_vendor_number(invoice.vendor_id, self.settings) if invoice.vendor_id else ""
             if not problems and vendor_number in failed_vendors:
                 problems = [Problem("vendor_creation_failed", failed_vendors[vendor_number])]
+            if not problems and not reversal and invoice.invoice_number:
+                # NAV refuses a second posting of one vendor invoice number for a vendor (and would fail the
+                # whole journal batch): the first Stampli invoice carrying it wins, the others are rejected.
+                first = vendor_invoices.setdefault((vendor_number, invoice.invoice_number.upper()), invoice.invoice_id)
+                if first != invoice.invoice_id:
+                    problems = [
+                        Problem(
+                            "duplicate_vendor_invoice_number",
+                            f"vendor {vendor_number} invoice number {invoice.invoice_number} is also Stampli invoice "
+                            f"{first} in this batch; NAV accepts one posting per vendor invoice number",
+                        )
+                    ]
             if problems and not reversal:
                 events.append(
                     AuditEvent(

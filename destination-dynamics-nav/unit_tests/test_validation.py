@@ -35,6 +35,7 @@ def test_valid_invoice_has_no_problem(reference, invoice_record) -> None:
         ({"validation_errors": ["conflicting_header_values"]}, "conflicting_header_values"),
         ({"currency": "EUR"}, "foreign_currency_in_journal_mode"),
     ],
+    ids=lambda value: value if isinstance(value, str) else None,
 )
 def test_header_rejects(reference, invoice_record, overrides, expected) -> None:
     assert expected in check(reference, invoice_record(**overrides), local_currency="USD")
@@ -92,3 +93,8 @@ def test_foreign_currency_is_fine_in_purchase_invoice_mode(reference, invoice_re
 def test_every_problem_is_reported_not_just_the_first(reference, invoice_record) -> None:
     record = invoice_record(vendor_id="V99999", lines=[{"gl_account": "9999", "amount": "150.50", "department": "X"}])
     assert check(reference, record) == ["unknown_vendor", "unknown_gl_account", "unknown_dimension_value"]
+
+
+def test_currency_needs_the_local_currency(reference, invoice_record) -> None:
+    assert check(reference, invoice_record(currency="USD"), local_currency="USD") == []
+    assert check(reference, invoice_record(currency="USD"), local_currency=None) == ["unknown_local_currency"]

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
+from bc_client import BatchResult, WriteOutcomeUnknownError
 from destination_dynamics_nav.audit import Action, AuditEvent, RecordOrigin
 from destination_dynamics_nav.mapping import PostingDocument
 from destination_dynamics_nav.outcomes import Problem, reason_of
 
 TaskKind = Literal["post", "reverse"]
+TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
 
 
 @dataclass(frozen=True)
@@ -83,3 +85,21 @@ class InvoicePoster(ABC):
         Events are appended as soon as an outcome is durable, so that if a later step raises, what already
         happened is still reported.
         """
+
+
+def outcome_unknown(result: BatchResult) -> bool:
+    """The $batch request carrying this operation was sent but its answer was lost: look it up, never resend."""
+    return isinstance(result.error, WriteOutcomeUnknownError)
+
+
+def refused(result: BatchResult) -> bool:
+    """BC answered this operation with a business error (the record's fault, not the connection's).
+
+    Operations without an answer (status 0) or refused for load (429/502/503/504, after the client's retries)
+    are not the record's fault: they raise, the sync fails, and a rerun picks them up.
+    """
+    if result.error is None or outcome_unknown(result):
+        return False
+    if result.status == 0 or result.status in TRANSIENT_STATUSES:
+        raise result.error
+    return True

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -41,12 +42,20 @@ from destination_dynamics_nav.mapping import (
     journal_line_signature,
     reversing_document,
 )
-from destination_dynamics_nav.posting.base import InvoicePoster, InvoiceTask, debit_total, entry_numbers
+from destination_dynamics_nav.posting.base import (
+    InvoicePoster,
+    InvoiceTask,
+    debit_total,
+    entry_numbers,
+    outcome_unknown,
+    refused,
+)
 from destination_dynamics_nav.posting.journal_batch import ensure_journal, find_journal
 
 logger = logging.getLogger("airbyte")
 
 WRITE_ATTEMPTS = 3
+LINE_NUMBER_STEP = 100
 POST_ATTEMPTS = 3
 _LINE_NUMBER = re.compile(r"LINE NO\.?\s*=?\s*'?(\d+)", re.IGNORECASE)
 
@@ -62,6 +71,13 @@ class _Pending:
     task: InvoiceTask
     document: PostingDocument
     action: Action
+
+
+@dataclass
+class _GroupOutcome:
+    written: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+    uncertain: list[PostingDocument] = field(default_factory=list)
 
 
 @dataclass
@@ -90,6 +106,8 @@ class JournalPoster(InvoicePoster):
         self.bc = bc
         self.settings = settings
         self.journal: dict[str, Any] | None = None
+        self._next_line_number = 0
+        self._line_lock = threading.Lock()
 
     # -- setup ------------------------------------------------------------------------------------------------
     def prepare(self) -> None:
@@ -151,6 +169,8 @@ class JournalPoster(InvoicePoster):
                 numbers.append(reversing_document(task.document, self.settings.document_number_prefix).document_number)
         entries = gl_entries_by_document(self.bc, numbers)
         open_lines = self._open_lines(numbers)
+        if not self.dry_run:
+            self._reserve_line_numbers(open_lines)
         plan = _Plan()
         covered: set[str] = set()
 
@@ -300,15 +320,50 @@ class JournalPoster(InvoicePoster):
 
     # -- writing ----------------------------------------------------------------------------------------------
     def _delete_lines(self, lines: list[dict[str, Any]]) -> None:
-        if not lines:
-            return
-        operations = [BatchOperation("DELETE", f"{self._lines_path}({line['id']})", etag=_etag(line)) for line in lines]
-        for result in self.bc.batch(operations):
-            if result.error is not None and result.status != 404:  # 404: already gone, which is the goal
-                raise result.error
+        """Delete journal lines; DELETE is idempotent, so a lost answer is simply sent again (404 = gone)."""
+        pending = [line for line in lines if line.get("id")]
+        for _ in range(WRITE_ATTEMPTS):
+            if not pending:
+                return
+            operations = [
+                BatchOperation("DELETE", f"{self._lines_path}({line['id']})", etag=_etag(line)) for line in pending
+            ]
+            again = []
+            for line, result in zip(pending, self.bc.batch(operations), strict=True):
+                if outcome_unknown(result):
+                    again.append({**line, "@odata.etag": "*"})
+                elif result.error is not None and result.status != 404 and refused(result):
+                    raise result.error
+            pending = again
+        if pending:
+            raise BCError(f"could not delete {len(pending)} journal line(s) of batch {self._batch_name}: answers lost")
 
     def _document_operations(self, document: PostingDocument) -> list[BatchOperation]:
-        return [BatchOperation("POST", self._lines_path, body=payload) for payload in journal_line_payloads(document)]
+        operations = []
+        for payload in journal_line_payloads(document):
+            # Explicit line numbers: BC numbers a line after the batch's last one when none is given, which makes
+            # parallel inserts into one batch collide. Ours never do, so several $batch requests can run at once.
+            operations.append(
+                BatchOperation("POST", self._lines_path, body={**payload, "lineNumber": self._take_line_number()})
+            )
+        return operations
+
+    def _take_line_number(self) -> int:
+        with self._line_lock:
+            self._next_line_number += LINE_NUMBER_STEP
+            return self._next_line_number
+
+    def _reserve_line_numbers(self, open_lines: dict[str, list[dict[str, Any]]]) -> None:
+        """Continue numbering after the highest line number in the batch (read once per flush)."""
+        highest = max((int(line.get("lineNumber") or 0) for lines in open_lines.values() for line in lines), default=0)
+        if not (self.post_documents and not self.dry_run) and self.journal is not None:
+            # Only this flush's lines were read: ask for the batch's highest line number separately.
+            for line in self.bc.iter_entities(
+                self._lines_path, select=["lineNumber"], orderby="lineNumber desc", top=1
+            ):
+                highest = max(highest, int(line.get("lineNumber") or 0))
+        with self._line_lock:
+            self._next_line_number = max(self._next_line_number, highest)
 
     def _pack(self, documents: list[PostingDocument]) -> list[list[PostingDocument]]:
         """Whole documents per $batch, at most 100 operations each (a document never spans two atomic batches)."""
@@ -332,10 +387,10 @@ class JournalPoster(InvoicePoster):
         remaining = list(documents)
         for _ in range(WRITE_ATTEMPTS):
             uncertain: list[PostingDocument] = []
-            # Sequential on purpose: BC numbers journal lines after the batch's last line, so parallel inserts
-            # into one batch contend for the same lock; one $batch of 100 lines at a time is what BC does best.
-            for group in self._pack(remaining):
-                self._write_group(group, plan, failures, uncertain)
+            for outcome in self.bc.map_concurrently(self._write_group, self._pack(remaining)):
+                plan.lines_by_document.update(outcome.written)
+                failures.update(outcome.failed)
+                uncertain.extend(outcome.uncertain)
             if not uncertain:
                 return failures
             remaining = self._recheck_uncertain(uncertain, plan)
@@ -346,13 +401,9 @@ class JournalPoster(InvoicePoster):
             f"(responses kept getting lost): {', '.join(d.document_number for d in remaining[:10])}"
         )
 
-    def _write_group(
-        self,
-        group: list[PostingDocument],
-        plan: _Plan,
-        failures: dict[str, str],
-        uncertain: list[PostingDocument],
-    ) -> None:
+    def _write_group(self, group: list[PostingDocument]) -> _GroupOutcome:
+        """One atomic $batch for whole documents; documents BC refuses are dropped and the rest written again."""
+        outcome = _GroupOutcome()
         while group:
             operations: list[BatchOperation] = []
             owners: list[PostingDocument] = []
@@ -361,7 +412,7 @@ class JournalPoster(InvoicePoster):
                 operations.extend(document_operations)
                 owners.extend([document] * len(document_operations))
             if len(operations) > MAX_BATCH_OPERATIONS:  # one very long invoice: cannot be one transaction
-                self._write_long_document(group[0], plan, failures, uncertain)
+                self._write_long_document(group[0], outcome)
                 group = group[1:]
                 continue
             try:
@@ -371,35 +422,30 @@ class JournalPoster(InvoicePoster):
                 failed = {owners[index].document_number: error.message for index, error in rolled_back.failures.items()}
                 if not failed:
                     raise
-                failures.update(failed)
+                outcome.failed.update(failed)
                 group = [d for d in group if d.document_number not in failed]
                 continue
             except WriteOutcomeUnknownError:
-                uncertain.extend(group)
-                return
+                outcome.uncertain.extend(group)
+                return outcome
             for owner, result in zip(owners, results, strict=True):
-                plan.lines_by_document.setdefault(owner.document_number, []).append(dict(result.body or {}))
-            return
+                outcome.written.setdefault(owner.document_number, []).append(dict(result.body or {}))
+            return outcome
+        return outcome
 
-    def _write_long_document(
-        self,
-        document: PostingDocument,
-        plan: _Plan,
-        failures: dict[str, str],
-        uncertain: list[PostingDocument],
-    ) -> None:
-        try:
-            results = self.bc.batch(self._document_operations(document))
-        except WriteOutcomeUnknownError:
-            uncertain.append(document)
+    def _write_long_document(self, document: PostingDocument, outcome: _GroupOutcome) -> None:
+        """More lines than one atomic $batch holds: written in independent chunks, undone if any line fails."""
+        results = self.bc.batch(self._document_operations(document))
+        if any(outcome_unknown(r) for r in results):
+            outcome.uncertain.append(document)
             return
+        errors = [r.error for r in results if refused(r)]
         written = [dict(r.body or {}) for r in results if r.error is None]
-        errors = [r.error for r in results if r.error is not None]
         if errors:
-            self._delete_lines([line for line in written if line.get("id")])
-            failures[document.document_number] = errors[0].message
+            self._delete_lines(written)
+            outcome.failed[document.document_number] = errors[0].message if errors[0] else "refused"
             return
-        plan.lines_by_document[document.document_number] = written
+        outcome.written[document.document_number] = written
 
     def _recheck_uncertain(self, documents: list[PostingDocument], plan: _Plan) -> list[PostingDocument]:
         """After lost responses: keep what arrived complete, delete partial leftovers, return what to write again."""
@@ -510,9 +556,7 @@ class JournalPoster(InvoicePoster):
     def _reject_pending(self, plan: _Plan, number: str, reason: str, events: list[AuditEvent]) -> None:
         for item in [p for p in plan.pending if p.document.document_number == number]:
             plan.pending.remove(item)
-            events.append(
-                item.task.event("rejected", document_number=number, amount=item.document.total, reason=reason)
-            )
+            events.append(item.task.event("rejected", amount=item.document.total, reason=reason))
 
     # -- confirmation -----------------------------------------------------------------------------------------
     def _confirm(self, plan: _Plan, events: list[AuditEvent]) -> None:

@@ -17,12 +17,12 @@ from typing import Any
 
 from bc_client import BusinessCentralClient
 from bc_client.batch import BatchOperation, BatchResult
-from bc_client.errors import BCError, WriteOutcomeUnknownError
+from bc_client.errors import BCError
 from destination_dynamics_nav.audit import AuditEvent
 from destination_dynamics_nav.config import DestinationSettings
 from destination_dynamics_nav.lookups import gl_entries_by_document, purchase_invoices_by_vendor_invoice_number
 from destination_dynamics_nav.mapping import PostingDocument, purchase_invoice_payload
-from destination_dynamics_nav.posting.base import InvoicePoster, InvoiceTask, entry_numbers
+from destination_dynamics_nav.posting.base import InvoicePoster, InvoiceTask, entry_numbers, outcome_unknown, refused
 from destination_dynamics_nav.reference_data import code_key
 
 logger = logging.getLogger("airbyte")
@@ -201,30 +201,31 @@ class PurchaseInvoicePoster(InvoicePoster):
         )
 
     # -- writing ----------------------------------------------------------------------------------------------
-    def _run_batches(self, operations: list[BatchOperation]) -> list[BatchResult | WriteOutcomeUnknownError]:
-        """Independent (non-atomic) operations, several $batch requests in flight; a lost response marks its chunk."""
+    def _run_batches(self, operations: list[BatchOperation]) -> list[BatchResult]:
+        """Independent (non-atomic) operations, several $batch requests in flight; results in input order."""
         chunks = [operations[i : i + OPERATIONS_PER_REQUEST] for i in range(0, len(operations), OPERATIONS_PER_REQUEST)]
-        outcomes = self.bc.map_concurrently(lambda chunk: self.bc.batch(chunk), chunks, return_exceptions=True)
-        flat: list[BatchResult | WriteOutcomeUnknownError] = []
-        for chunk, outcome in zip(chunks, outcomes, strict=True):
-            if isinstance(outcome, WriteOutcomeUnknownError):
-                flat.extend([outcome] * len(chunk))
-            elif isinstance(outcome, BaseException):
-                raise outcome
-            else:
-                flat.extend(outcome)
-        return flat
+        outcomes = self.bc.map_concurrently(lambda chunk: self.bc.batch(chunk), chunks)
+        return [result for chunk_results in outcomes for result in chunk_results]
 
     def _delete_drafts(self, drafts: list[dict[str, Any]]) -> None:
-        if not drafts:
-            return
-        operations = [
-            BatchOperation("DELETE", f"purchaseInvoices({d['id']})", etag=str(d.get("@odata.etag") or "*"))
-            for d in drafts
-        ]
-        for result in self.bc.batch(operations):
-            if result.error is not None and result.status != 404:
-                raise result.error
+        """Delete draft purchase invoices; DELETE is idempotent, so a lost answer is sent again (404 = gone)."""
+        pending = list(drafts)
+        for _ in range(WRITE_ATTEMPTS):
+            if not pending:
+                return
+            operations = [
+                BatchOperation("DELETE", f"purchaseInvoices({d['id']})", etag=str(d.get("@odata.etag") or "*"))
+                for d in pending
+            ]
+            again = []
+            for draft, result in zip(pending, self.bc.batch(operations), strict=True):
+                if outcome_unknown(result):
+                    again.append({"id": draft["id"]})
+                elif result.error is not None and result.status != 404 and refused(result):
+                    raise result.error
+            pending = again
+        if pending:
+            raise BCError(f"could not delete {len(pending)} draft purchase invoice(s): answers kept getting lost")
 
     def _create(self, works: list[_Work], events: list[AuditEvent]) -> list[_Work]:
         """Deep-insert the drafts; return those created (with ids). Lost responses are looked up, not re-sent."""
@@ -238,9 +239,9 @@ class PurchaseInvoicePoster(InvoicePoster):
             ]
             uncertain: list[_Work] = []
             for work, outcome in zip(remaining, self._run_batches(operations), strict=True):
-                if isinstance(outcome, WriteOutcomeUnknownError):
+                if outcome_unknown(outcome):
                     uncertain.append(work)
-                elif outcome.error is not None:
+                elif refused(outcome):
                     events.append(work.task.event("rejected", reason=f"nav_write_failed: {outcome.error.message}"))
                 else:
                     work.draft_id = str(outcome.body["id"])
@@ -274,7 +275,7 @@ class PurchaseInvoicePoster(InvoicePoster):
         operations = [BatchOperation("POST", f"purchaseInvoices({w.draft_id})/Microsoft.NAV.post") for w in works]
         failed_drafts: list[dict[str, Any]] = []
         for work, outcome in zip(works, self._run_batches(operations), strict=True):
-            if isinstance(outcome, BaseException) or outcome.error is None:
+            if not refused(outcome):
                 continue  # posted, or unknown: the confirmation read below decides
             failed_drafts.append({"id": work.draft_id})
             events.append(work.task.event("rejected", reason=f"nav_posting_failed: {outcome.error.message}"))
@@ -320,7 +321,7 @@ class PurchaseInvoicePoster(InvoicePoster):
             ]
             retry: list[_Work] = []
             for work, outcome in zip(unposted, self._run_batches(operations), strict=True):
-                if not isinstance(outcome, BaseException) and outcome.error is not None:
+                if refused(outcome):
                     events.append(work.task.event("rejected", reason=f"nav_posting_failed: {outcome.error.message}"))
                     self._delete_drafts([{"id": work.draft_id}])
                 else:
