@@ -9,6 +9,7 @@ outside the client's concurrency limit (they go to the identity provider, not to
 from __future__ import annotations
 
 import base64
+import functools
 import logging
 import threading
 import time
@@ -82,6 +83,20 @@ def _token_error(source: str, payload: dict[str, Any], redact: Redactor) -> Auth
     return AuthenticationError(redact(message), code=f"Authentication_{error}")
 
 
+class _PinnedVerifySession(requests.Session):
+    """A requests session that keeps its own `verify`.
+
+    Plain requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE silently replace `session.verify` (psf/requests
+    #3829), which would drop the extra CA from the ca_certificate setting. Proxies still come from the
+    environment as usual."""
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):  # type: ignore[no-untyped-def]
+        settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        if verify is None or verify is True:
+            settings["verify"] = self.verify
+        return settings
+
+
 class MsalAuthenticator:
     """Business Central online: OAuth2 client credentials through Microsoft Entra ID, with MSAL's token cache."""
 
@@ -101,14 +116,16 @@ class MsalAuthenticator:
             deployment = self._deployment
             host = urlsplit(deployment.authority_url).hostname or ""
             known = host in msal.authority.WELL_KNOWN_AUTHORITY_HOSTS
+            session = _PinnedVerifySession()
+            session.verify = self._tls.requests_verify()
+            session.request = functools.partial(session.request, timeout=self._timeout)  # type: ignore[method-assign]
             try:
                 # MSAL fetches the tenant's OpenID configuration here, so a wrong tenant fails now.
                 self._app = msal.ConfidentialClientApplication(
                     deployment.client_id,
                     client_credential=deployment.client_secret.get_secret_value(),
                     authority=deployment.authority,
-                    verify=self._tls.requests_verify(),
-                    timeout=self._timeout,
+                    http_client=session,
                     # Instance discovery asks login.microsoftonline.com about the host: pointless for a known
                     # Entra host and impossible for a private authority (tests, sovereign proxies).
                     instance_discovery=None if known else False,

@@ -248,14 +248,13 @@ class BusinessCentralClient:
     def _api_root_not_found(self, exc: BCError) -> str:
         deployment = self.config.deployment
         where = f"the API root {self.api_base_url} answered 404 ({exc.message})."
-        if self.config.api_base_url:
-            return f"{where} Check api_base_url."
+        override = " and api_base_url" if self.config.api_base_url else ""
         if isinstance(deployment, CloudDeployment):
             return (
-                f"{where} Check tenant_id ({deployment.tenant_id!r}) and environment ({deployment.environment!r}): "
-                "the environment name must match one in the Business Central admin center."
+                f"{where} Check tenant_id ({deployment.tenant_id!r}), environment ({deployment.environment!r})"
+                f"{override}: the environment name must match one in the Business Central admin center."
             )
-        return f"{where} Check server_instance ({deployment.server_instance!r}). {ON_PREMISES_API_HINT}"
+        return f"{where} Check server_instance ({deployment.server_instance!r}){override}. {ON_PREMISES_API_HINT}"
 
     def _authentication_hint(self) -> str:
         deployment = self.config.deployment

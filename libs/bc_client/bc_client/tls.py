@@ -61,8 +61,13 @@ class TlsTrust:
         with self._lock:
             if self._bundle_path is None:
                 handle, name = tempfile.mkstemp(prefix="bc_client_ca_", suffix=".pem")
+                # Start from the bundle requests would have used (a corporate one from the environment, else
+                # certifi's), so that adding our CA takes nothing away.
+                base = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or certifi.where()
+                if not Path(base).is_file():
+                    base = certifi.where()
                 with os.fdopen(handle, "w") as bundle:
-                    bundle.write(Path(certifi.where()).read_text())
+                    bundle.write(Path(base).read_text())
                     bundle.write("\n")
                     bundle.write(self.extra_ca_pem)
                 self._bundle_path = Path(name)
