@@ -105,6 +105,7 @@ class NavWriter:
         )
         self.vendors: VendorSync | None = None
         self._vendor_codes_loaded = False
+        self._poster_ready = False
         self._states_held = 0
 
     # -- the message loop -------------------------------------------------------------------------------------
@@ -191,7 +192,6 @@ class NavWriter:
                     "carry a currency code are rejected in journal mode",
                     error.message,
                 )
-        self.poster.prepare()
         self.vendors = VendorSync(
             self.bc, self.settings, self.reference, dry_run=self.settings.dry_run, local_currency=self.local_currency
         )
@@ -329,6 +329,9 @@ class NavWriter:
                 else posting_document(invoice, self.settings, local_currency=self.local_currency)
             )
             tasks.append(InvoiceTask(origin, "reverse" if reversal else "post", document, problems=tuple(problems)))
+        if tasks and not self._poster_ready:
+            self.poster.prepare()  # only a sync that posts invoices needs (and may create) the journal batch
+            self._poster_ready = True
         self.poster.process(tasks, events)
 
     def _vendors_from_invoices(self, parsed: list[tuple[RecordOrigin, StampliInvoice]]) -> dict[str, VendorChange]:

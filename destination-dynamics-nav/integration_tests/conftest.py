@@ -197,10 +197,12 @@ class Nav:
         config.update(overrides)
         return config
 
+    def stream(self, messages: list[AirbyteMessage], **overrides: Any) -> Iterator[AirbyteMessage]:
+        """The connector's output as it comes (for tests that watch a sync fail midway)."""
+        return DestinationDynamicsNav().write(self.config(**overrides), catalog(), iter(messages))
+
     def write(self, messages: list[AirbyteMessage], **overrides: Any) -> Output:
-        destination = DestinationDynamicsNav()
-        produced = list(destination.write(self.config(**overrides), catalog(), iter(messages)))
-        return Output(produced)
+        return Output(list(self.stream(messages, **overrides)))
 
     # -- reading NAV back ----------------------------------------------------------------------------------
     @property

@@ -13,13 +13,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from bc_client import BatchResult, WriteOutcomeUnknownError
+from bc_client import (
+    ApplicationError,
+    BadRequestError,
+    BatchResult,
+    BCError,
+    InternalError,
+    WriteOutcomeUnknownError,
+)
 from destination_dynamics_nav.audit import Action, AuditEvent, RecordOrigin
 from destination_dynamics_nav.mapping import PostingDocument
 from destination_dynamics_nav.outcomes import Problem, reason_of
 
 TaskKind = Literal["post", "reverse"]
-TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
+# Answers that are the server's or the connection's trouble, not the record's: they fail the sync (a rerun retries).
+SYSTEM_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 @dataclass(frozen=True)
@@ -95,11 +103,16 @@ def outcome_unknown(result: BatchResult) -> bool:
 def refused(result: BatchResult) -> bool:
     """BC answered this operation with a business error (the record's fault, not the connection's).
 
-    Operations without an answer (status 0) or refused for load (429/502/503/504, after the client's retries)
-    are not the record's fault: they raise, the sync fails, and a rerun picks them up.
+    Operations without an answer (status 0), refused for load (429/502/503/504, after the client's retries) or
+    failed inside the server (500) are not the record's fault: they raise, the sync fails, a rerun picks them up.
     """
     if result.error is None or outcome_unknown(result):
         return False
-    if result.status == 0 or result.status in TRANSIENT_STATUSES:
+    if result.status == 0 or result.status in SYSTEM_STATUSES:
         raise result.error
     return True
+
+
+def is_business_error(error: BCError) -> bool:
+    """BC refused the request for a reason in the data (4xx with a BC code), as opposed to a server failure."""
+    return isinstance(error, (ApplicationError, BadRequestError, InternalError)) and (error.status or 400) < 500

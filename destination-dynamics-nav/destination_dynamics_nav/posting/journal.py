@@ -47,6 +47,7 @@ from destination_dynamics_nav.posting.base import (
     InvoiceTask,
     debit_total,
     entry_numbers,
+    is_business_error,
     outcome_unknown,
     refused,
 )
@@ -477,6 +478,8 @@ class JournalPoster(InvoicePoster):
                 if not any(True for _ in self.bc.iter_entities(self._lines_path, select=["id"], top=1)):
                     return None
             except (ApplicationError, BadRequestError, InternalError) as error:
+                if not is_business_error(error):
+                    raise
                 return error
         raise BCError(f"posting journal batch {self._batch_name}: no response after {POST_ATTEMPTS} attempts")
 
