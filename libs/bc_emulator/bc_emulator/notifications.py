@@ -67,10 +67,19 @@ class Notifier:
         self._cond = threading.Condition()
         self._stopping = False
         self._thread: threading.Thread | None = None
-        self._client = httpx.Client(
-            timeout=settings.notification_timeout_s, verify=settings.notification_ca_file or True
-        )
+        self._client: httpx.Client | None = None  # created on first use: building an SSL context costs ~80 ms
+        self._client_lock = threading.Lock()
         store.subscribe(self._on_events)
+
+    @property
+    def http(self) -> httpx.Client:
+        """The outbound HTTP client for handshakes and notifications (verifies TLS; extra CA if configured)."""
+        with self._client_lock:
+            if self._client is None:
+                self._client = httpx.Client(
+                    timeout=self.settings.notification_timeout_s, verify=self.settings.notification_ca_file or True
+                )
+            return self._client
 
     # -- lifecycle --------------------------------------------------------------------------------------
 
@@ -84,7 +93,10 @@ class Notifier:
             self._cond.notify_all()
         if self._thread is not None:
             self._thread.join(timeout=5)
-        self._client.close()
+        with self._client_lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
 
     def flush(self) -> None:
         """Send everything pending now (tests, and the admin endpoint, do not want to wait)."""
@@ -204,7 +216,7 @@ class Notifier:
 
     def _post(self, url: str, payload: dict[str, Any], subscription_ids: list[str], attempt: int) -> None:
         try:
-            status: int | None = self._client.post(url, json=payload).status_code
+            status: int | None = self.http.post(url, json=payload).status_code
         except httpx.HTTPError:
             status = None
         self.deliveries.append(Delivery(url, payload, status, attempt))

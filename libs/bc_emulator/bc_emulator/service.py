@@ -126,6 +126,10 @@ class ApiService:
             raise errors.method_not_allowed(method, segments[-1].name)
         with ctx.store.lock:
             target = self._resolve(ctx, api, segments, call)
+            if method in ("PATCH", "DELETE") and target.record is not None and not target.action:
+                etag = target.handler.etag(target.record)
+                if etag is not None:
+                    check_if_match(call.headers.get("if-match"), etag)  # before any handshake
         body = target.handler.prepare(ctx, method, target.record, call.body) if not target.action else call.body
         with ctx.store.transaction() as txn:
             target = self._resolve(ctx, api, segments, call)

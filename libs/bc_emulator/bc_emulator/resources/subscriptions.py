@@ -136,14 +136,10 @@ def handshake(ctx: RequestContext, notification_url: str) -> None:
     if not notification_url.lower().startswith(("http://", "https://")):
         raise errors.dialog(f"The notification URL '{notification_url}' is not a valid http(s) URL.")
     token = secrets.token_urlsafe(24)
-    verify: Any = ctx.settings.notification_ca_file or True
     failure = "The subscription could not be validated: the notification URL did not echo the validation token."
     try:
-        response = httpx.get(
-            notification_url,
-            params={"validationToken": token},
-            timeout=ctx.settings.handshake_timeout_s,
-            verify=verify,
+        response = ctx.services.notifier.http.get(
+            notification_url, params={"validationToken": token}, timeout=ctx.settings.handshake_timeout_s
         )
     except httpx.HTTPError as exc:
         raise errors.dialog(f"{failure} ({type(exc).__name__})") from exc
