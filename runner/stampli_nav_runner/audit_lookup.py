@@ -123,14 +123,14 @@ def format_audit_trail(trail: AuditTrail) -> str:
         lines.append(f"  {run.started_at}  run {run.run_id}  [{run.connection} {run.kind}, {run.status}]")
         for read in run.reads:
             details = [f"{read.get('_ab_source_file_url', '?')} row(s) {_rows(read.get('_stampli_source_rows'))}"]
-            if read.get("_stampli_record_hash"):
-                details.append(f"hash {read['_stampli_record_hash']}")
             if read.get("invoice_total") is not None:
                 details.append(f"total {read['invoice_total']} {read.get('currency') or ''}".rstrip())
             for name in ("vendor_id", "status"):
                 if read.get(name):
                     details.append(f"{name.split('_')[0]} {read[name]}")
             lines.append(f"      read       {'  '.join(details)}")
+            if read.get("_stampli_record_hash"):
+                lines.append(f"                 content hash {read['_stampli_record_hash']}")
         for event in run.events:
             action = str(event.get("action", "?"))
             if event.get("role") == "source":

@@ -54,9 +54,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--runs-dir", type=Path, help="where state and run logs are kept (default .runs)")
     parser.add_argument("--quiet", action="store_true", help="print only the final summary")
+    # The same two options are accepted after the command too (`stampli-nav audit X --runs-dir d`); SUPPRESS keeps a
+    # value given before the command when none is given after it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--runs-dir", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    common.add_argument("--quiet", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    sync = commands.add_parser("sync", help="run a connection once, or on a schedule with --every")
+    sync = commands.add_parser("sync", parents=[common], help="run a connection once, or on a schedule with --every")
     sync.add_argument("connection", help="connection name or file")
     sync.add_argument(
         "--every",
@@ -68,7 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--max-runs", type=int, help="with --every: stop after this many syncs")
     sync.add_argument("--refresh-schema", action="store_true", help="run the source's discover again")
 
-    replay = commands.add_parser("replay", help="re-run from an earlier state, or fully refresh streams")
+    replay = commands.add_parser(
+        "replay", parents=[common], help="re-run from an earlier state, or fully refresh streams"
+    )
     replay.add_argument("connection")
     origin = replay.add_mutually_exclusive_group(required=True)
     origin.add_argument(
@@ -81,24 +88,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--full-refresh", action="append", metavar="STREAM", help="re-read this stream from scratch (repeatable)"
     )
 
-    audit = commands.add_parser("audit", help="the trail of one invoice (or any record key)")
+    audit = commands.add_parser("audit", parents=[common], help="the trail of one invoice (or any record key)")
     audit.add_argument("key", help="e.g. an invoice id such as INV-1001")
     audit.add_argument("--connection", help="only this connection's runs")
     audit.add_argument("--stream", help="only this stream (default: any)")
     audit.add_argument("--json", action="store_true", help="machine-readable output")
 
-    report = commands.add_parser("report", help="write the reconciliation report (HTML)")
+    report = commands.add_parser("report", parents=[common], help="write the reconciliation report (HTML)")
     report.add_argument(
         "--connection", default=None, help="the forward connection (default: the only one with invoices)"
     )
     report.add_argument("--output", type=Path, help="HTML file to write (default <runs dir>/reconciliation.html)")
     report.add_argument("--no-readback", action="store_true", help="do not read NAV's ledger back (offline)")
 
-    runs = commands.add_parser("runs", help="list kept runs")
+    runs = commands.add_parser("runs", parents=[common], help="list kept runs")
     runs.add_argument("connection", nargs="?")
     runs.add_argument("--last", type=int, default=20)
 
-    check = commands.add_parser("check", help="run both connectors' check with the resolved configs")
+    check = commands.add_parser("check", parents=[common], help="run both connectors' check with the resolved configs")
     check.add_argument("connection")
 
     secrets = commands.add_parser(

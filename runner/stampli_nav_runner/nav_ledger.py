@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -22,6 +23,17 @@ class BusinessCentralLedger:
     def entries_for_documents(self, document_numbers: Iterable[str]) -> list[LedgerEntry]:
         documents = sorted(set(document_numbers))
         entries: list[LedgerEntry] = []
+        # The client warns loudly when it trusts an extra CA (ca_certificate); the destination already logged that
+        # for the same config in its run log, so the read-back keeps it out of the terminal.
+        client_logger = logging.getLogger("bc_client")
+        previous_level = client_logger.level
+        client_logger.setLevel(logging.ERROR)
+        try:
+            return self._read(documents, entries)
+        finally:
+            client_logger.setLevel(previous_level)
+
+    def _read(self, documents: list[str], entries: list[LedgerEntry]) -> list[LedgerEntry]:
         with BusinessCentralClient(self.config, timeout=60.0) as bc:
             for start in range(0, len(documents), DOCUMENTS_PER_REQUEST):
                 chunk = documents[start : start + DOCUMENTS_PER_REQUEST]

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 import orjson
 
+from stampli_nav_runner.source_notices import FileRead, read_source_report
 from stampli_nav_runner.workspace import RunDirectory, Workspace
 
 ZERO = Decimal("0")
@@ -78,6 +79,7 @@ class InvoiceRow:
     nav_entry_numbers: list[int] = field(default_factory=list)
     nav_amount: Decimal | None = None
     last_run: str | None = None
+    source_flags: list[str] = field(default_factory=list)
 
     @property
     def expected_nav_amount(self) -> Decimal:
@@ -112,6 +114,13 @@ class RejectRow:
     source_file: str | None
     source_rows: list[Any]
     run_id: str
+    details: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FileRow:
+    run_id: str
+    read: FileRead
 
 
 @dataclass
@@ -125,6 +134,8 @@ class Reconciliation:
     runs: int
     ledger_read: bool
     ledger_error: str | None = None
+    files: list[FileRow] = field(default_factory=list)
+    source_warnings: list[str] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(1 for row in self.invoices if row.status == status)
@@ -167,17 +178,6 @@ def _read_jsonl(path: Any) -> Iterable[dict[str, Any]]:
                 yield value
 
 
-def _source_warnings(run: RunDirectory) -> Iterable[str]:
-    for message in _read_jsonl(run.log_path("source")):
-        log = message.get("log") if message.get("type") == "LOG" else None
-        if (
-            log
-            and str(log.get("level", "")).upper() in ("WARN", "WARNING", "ERROR")
-            and "stampli_nav." not in str(log.get("message"))
-        ):
-            yield str(log.get("message"))
-
-
 def forward_runs(workspace: Workspace, connection: str | None) -> list[RunDirectory]:
     """Runs of connections that carry invoices (the forward direction)."""
     runs = workspace.runs(connection)
@@ -206,7 +206,9 @@ def collect(
     invoices: dict[str, InvoiceRow] = {}
     rejects: list[RejectRow] = []
     vendor_actions: dict[str, int] = defaultdict(int)
-    seen_source_warnings: set[str] = set()
+    files: list[FileRow] = []
+    source_warnings: list[str] = []
+    flags_by_key: dict[str, list[str]] = defaultdict(list)
     for run in runs:
         for digest in _read_jsonl(run.records_path):
             if digest.get("stream") != INVOICES or not digest.get("key"):
@@ -265,10 +267,20 @@ def collect(
                         run_id=run.run_id,
                     )
                 )
-        for warning in _source_warnings(run):
-            if warning not in seen_source_warnings:
-                seen_source_warnings.add(warning)
-                rejects.append(RejectRow("source", None, warning, None, [], run.run_id))
+        source_report = read_source_report(run)
+        files.extend(FileRow(run.run_id, read) for read in source_report.files)
+        for notice in source_report.notices:
+            if notice.kind == "rejected":
+                rejects.append(
+                    RejectRow("source", None, notice.reason or notice.text, notice.file, list(notice.rows), run.run_id)
+                )
+            elif notice.kind == "flagged" and notice.key:
+                where = f"row {', '.join(map(str, notice.rows))}: " if notice.rows else ""
+                flag = f"{where}{notice.reason}"
+                if flag not in flags_by_key[notice.key]:
+                    flags_by_key[notice.key].append(flag)
+            elif notice.text not in source_warnings:
+                source_warnings.append(notice.text)
     # A reject that a later run fixed (the invoice is now posted) is history, not an open reject; the same reject
     # logged by several runs (a replay) is listed once, from its first run.
     unique: dict[tuple[Any, ...], RejectRow] = {}
@@ -280,6 +292,12 @@ def collect(
         if still_open and identity not in unique:
             unique[identity] = reject
     rejects = list(unique.values())
+    for key, flags in flags_by_key.items():
+        if key in invoices:
+            invoices[key].source_flags = flags
+    for reject in rejects:
+        if reject.key and reject.key in flags_by_key:
+            reject.details = flags_by_key[reject.key]
 
     rows = sorted(invoices.values(), key=lambda row: row.invoice_id)
     mapping = dict(account_mapping or {})
@@ -313,6 +331,8 @@ def collect(
         runs=len(runs),
         ledger_read=ledger_read,
         ledger_error=ledger_error,
+        files=files,
+        source_warnings=source_warnings,
     )
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import orjson
 
 from stampli_nav_runner.reconciliation import Reconciliation
+from stampli_nav_runner.source_notices import SourceReport, read_source_report
 from stampli_nav_runner.sync_run import SyncResult
 from stampli_nav_runner.workspace import Workspace
 
@@ -23,19 +24,20 @@ class DemoOutcome:
     report_path: str
 
 
-def files_read(workspace: Workspace, result: SyncResult) -> list[str]:
-    """Files the run took records from, or that the source reported on (a reject names its file)."""
+def source_report(workspace: Workspace, result: SyncResult) -> SourceReport:
     run = workspace.find_run(result.connection, result.run_id)
-    if run is None:
-        return []
-    files: set[str] = set()
-    if run.records_path.exists():
+    return read_source_report(run) if run is not None else SourceReport()
+
+
+def files_read(workspace: Workspace, result: SyncResult) -> list[str]:
+    """Files the run read: from the source's per-file log lines, else from the records' audit fields."""
+    files = {read.file for read in source_report(workspace, result).files}
+    run = workspace.find_run(result.connection, result.run_id)
+    if run is not None and run.records_path.exists():
         for line in run.records_path.read_bytes().splitlines():
             digest = orjson.loads(line)
             if digest.get("_ab_source_file_url"):
                 files.add(str(digest["_ab_source_file_url"]))
-    summary = result.source_summary or {}
-    files.update(str(name) for name in summary.get("files_read", []) if isinstance(name, str))
     return sorted(files)
 
 
@@ -50,8 +52,7 @@ def summary_lines(workspace: Workspace, outcome: DemoOutcome) -> list[str]:
     files = files_read(workspace, first)
     posted = [row for row in rec.invoices if row.nav_documents and row.status in ("posted", "reversed")]
     credit_memos = [row for row in posted if row.stampli_total is not None and row.stampli_total < 0]
-    source_counts = (first.source_summary or {}).get("counts") or {}
-    duplicates_in_exports = source_counts.get("duplicates_skipped")
+    duplicates_in_exports = source_report(workspace, first).unchanged
     lines = [
         "",
         "Summary",
@@ -59,19 +60,15 @@ def summary_lines(workspace: Workspace, outcome: DemoOutcome) -> list[str]:
         f"  invoices posted     {actions.get('posted', 0)} to NAV"
         + (f" (incl. {len(credit_memos)} credit memo)" if credit_memos else "")
         + (f"; {actions.get('reversed', 0)} voided invoice reversed" if actions.get("reversed") else ""),
-        "  duplicates skipped  "
-        + (
-            f"{duplicates_in_exports} repeated in later exports (not re-sent by the source), "
-            if duplicates_in_exports is not None
-            else "repeated records in later exports were not re-sent by the source; "
-        )
-        + f"{actions.get('skipped_duplicate', 0)} already in NAV",
-        f"  not posted          {actions.get('ignored', 0)} ignored (status not approved)",
+        f"  duplicates skipped  {duplicates_in_exports} records repeated in later exports (not sent again), "
+        f"{actions.get('skipped_duplicate', 0)} already in NAV (looked up, not posted again)",
+        f"  not posted          {rec.count('ignored')} invoice(s) not approved yet (ignored)",
         f"  rejects             {len(rec.rejects)}",
     ]
     for reject in rec.rejects[:MAX_LISTED]:
         where = reject.key or (reject.source_file or "").rsplit("/", 1)[-1]
         lines.append(f"      - {where + ': ' if where else ''}{reject.reason}")
+        lines.extend(f"          source: {detail}" for detail in reject.details)
     vendor_bits = [f"{name.removeprefix('vendor_')} {count}" for name, count in sorted(rec.vendor_actions.items())]
     lines.append(f"  vendors → NAV       {', '.join(vendor_bits) or 'none'}")
     if reverse is not None:
