@@ -310,9 +310,14 @@ def test_acceptance_config_drives_every_connector_with_existing_files() -> None:
         assert entry["connector_image"] == f"{data['dockerRepository']}:dev"
         assert entry["connector_acceptance_test_config"] == f"{connector}/acceptance-test-config.yml"
         assert set(entry["spec"]["secret_properties"]) <= set(entry["spec"]["contract_properties"])
-        for test in entry["connection"]["tests"]:
-            assert (ROOT / test["config_path"]).is_file()
-            assert test["status"] in {"succeed", "failed"}
+        tests = entry["connection"]["tests"]
+        assert {test["status"] for test in tests} == {"succeed", "failed"}, "both outcomes are exercised"
+        for test in tests:
+            assert ("config_path" in test) != ("server" in test), "a connection test names a config or a server"
+            if "config_path" in test:
+                assert (ROOT / test["config_path"]).is_file()
+            else:
+                assert test["server"] == ("embedded_sftp" if connector in SFTP_CONNECTORS else "bc_emulator")
     assert (ROOT / config["connections_from"]).is_file() and (ROOT / config["end_to_end_tests"]).is_dir()
 
 
@@ -334,11 +339,25 @@ def _run_console_script(connector: str, *args: str, timeout: float) -> subproces
     return subprocess.run([str(script), *args], capture_output=True, text=True, timeout=timeout, check=False)
 
 
+SPEC_CACHE = Path(os.environ.get("STAMPLI_NAV_SPEC_CACHE", ROOT / ".images" / "spec-cache"))
+
+
 @functools.cache
 def _spec(connector: str) -> ConnectorSpecification:
-    result = _run_console_script(connector, "spec", timeout=60)
-    assert result.returncode == 0, f"{connector} spec exited {result.returncode}: {result.stderr[-2000:]}"
-    return protocol_checks.check_spec_output(result.stdout, connector=connector)
+    """`<connector> spec` run as a process (as the image runs it). Its stdout is cached per version of the code
+    (the source digest), so the tests that need the spec, spread over pytest-xdist workers, spawn it once."""
+    cached = SPEC_CACHE / f"{connector}-{local_deps.source_digest(connector)}.jsonl"
+    if cached.is_file():
+        stdout = cached.read_text()
+    else:
+        result = _run_console_script(connector, "spec", timeout=60)
+        assert result.returncode == 0, f"{connector} spec exited {result.returncode}: {result.stderr[-2000:]}"
+        stdout = result.stdout
+        SPEC_CACHE.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(stdout)
+        partial.replace(cached)  # atomic: a concurrent worker reads the whole file or none
+    return protocol_checks.check_spec_output(stdout, connector=connector)
 
 
 def _secret_flags(schema: Any, name: str) -> Iterator[bool]:
@@ -395,10 +414,49 @@ def test_destination_supports_the_sync_modes_the_connections_use(connector: str)
             assert used <= supported, f"{connection['name']} uses {used - supported}, {connector} supports {supported}"
 
 
-def _unreachable_check(connector: str) -> tuple[Path, dict[str, Any], float]:
-    (test,) = _acceptance()["connectors"][connector]["connection"]["tests"]
-    path = ROOT / test["config_path"]
-    return path, json.loads(path.read_text()), float(test["timeout_seconds"])
+CONNECTION_TESTS = [
+    pytest.param(connector, index, id=f"{connector}-{test.get('server') or 'unreachable'}")
+    for connector in CONNECTORS
+    for index, test in enumerate(
+        yaml.safe_load((ROOT / "acceptance-test-config.yml").read_text())["connectors"][connector]["connection"][
+            "tests"
+        ]
+    )
+]
+
+
+def _connection_config(
+    connector: str, index: int, request: pytest.FixtureRequest
+) -> tuple[dict[str, Any], Status, float]:
+    """The config of one `connection` test of the acceptance config: read from `config_path`, or made for an
+    in-process server started here (the fixtures of the root conftest) — with the status `check` must report."""
+    test = _acceptance()["connectors"][connector]["connection"]["tests"][index]
+    expected = Status.SUCCEEDED if test["status"] == "succeed" else Status.FAILED
+    if "config_path" in test:
+        return json.loads((ROOT / test["config_path"]).read_text()), expected, float(test["timeout_seconds"])
+    if test["server"] == "embedded_sftp":
+        server = request.getfixturevalue("sftp_server")
+        if connector == "source-stampli-sftp":
+            config = server.source_config()
+        else:
+            (server.root / "inbound").mkdir(exist_ok=True)
+            config = {**server.connection_config(), "folder": "/inbound"}
+    else:
+        emulator = request.getfixturevalue("bc_emulator")
+        config = {
+            "deployment": {
+                "deployment_type": "on_premises",
+                "server_url": emulator.url,
+                "server_instance": emulator.server_instance,
+                "auth": {
+                    "auth_type": "basic",
+                    "username": emulator.basic_username,
+                    "web_service_access_key": emulator.basic_access_key,
+                },
+            },
+            "company": emulator.company_name,
+        }
+    return config, expected, float(test["timeout_seconds"])
 
 
 def _config_secrets(connector: str, config: dict[str, Any]) -> list[str]:
@@ -413,18 +471,37 @@ def _config_secrets(connector: str, config: dict[str, Any]) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("connector", CONNECTORS)
-def test_check_against_an_unreachable_host_reports_failed_status_without_leaking_secrets(connector: str) -> None:
-    _require_connector(connector)
-    config_path, config, timeout = _unreachable_check(connector)
-    errors = list(Draft7Validator(_spec(connector).connectionSpecification).iter_errors(config))
-    assert not errors, f"{config_path.name} does not match the {connector} spec: {[e.message for e in errors]}"
-    result = _run_console_script(connector, "check", "--config", str(config_path), timeout=timeout)
-    protocol_checks.check_connection_status_output(result.stdout, connector=connector, expected=Status.FAILED)
+def _write_config(config: dict[str, Any], folder: Path) -> Path:
+    """The config as a file the image's `airbyte` user can read through a read-only mount."""
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o755)
+    path = folder / "config.json"
+    path.write_text(json.dumps(config))
+    path.chmod(stat.S_IRUSR | stat.S_IWUSR | stat.S_IRGRP | stat.S_IROTH)
+    return path
+
+
+def _assert_check_result(
+    connector: str, config: dict[str, Any], expected: Status, result: subprocess.CompletedProcess[str]
+) -> None:
+    protocol_checks.check_connection_status_output(result.stdout, connector=connector, expected=expected)
     secrets = _config_secrets(connector, config)
     assert secrets, "the acceptance config carries a secret to look for"
     for secret in secrets:
         assert secret not in result.stdout and secret not in result.stderr, f"{connector} check leaked a secret"
+
+
+@pytest.mark.parametrize(("connector", "index"), [test for test in CONNECTION_TESTS if "unreachable" in test.id])
+def test_check_reports_the_expected_connection_status_without_leaking_secrets(
+    connector: str, index: int, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    _require_connector(connector)
+    config, expected, timeout = _connection_config(connector, index, request)
+    errors = list(Draft7Validator(_spec(connector).connectionSpecification).iter_errors(config))
+    assert not errors, f"the acceptance config does not match the {connector} spec: {[e.message for e in errors]}"
+    config_path = _write_config(config, tmp_path / "config")
+    result = _run_console_script(connector, "check", "--config", str(config_path), timeout=timeout)
+    _assert_check_result(connector, config, expected, result)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -454,6 +531,7 @@ def _skip_or_fail(reason: str) -> None:
 
 def _image(connector: str) -> tuple[str, str, dict[str, Any]]:
     """(engine, image reference, image inspect data) of a fresh image, or skip/fail saying why not."""
+    _require_connector(connector)  # a skeleton has no `spec` to run, in an image or not
     engine = _container_engine()
     if engine is None:
         _skip_or_fail("no container engine (docker daemon or podman) answers")
@@ -537,19 +615,19 @@ def test_image_spec_passes_cdk_spec_checks(connector: str) -> None:
 
 
 @pytest.mark.image_tests
-@pytest.mark.parametrize("connector", CONNECTORS)
-def test_image_check_against_an_unreachable_host_reports_failed_status(connector: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("connector", "index"), CONNECTION_TESTS)
+def test_image_check_reports_the_expected_connection_status(
+    connector: str, index: int, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     engine, image, _ = _image(connector)
-    config_path, config, timeout = _unreachable_check(connector)
-    mounted = tmp_path / "config.json"
-    shutil.copyfile(config_path, mounted)
-    mounted.chmod(stat.S_IRUSR | stat.S_IWUSR | stat.S_IRGRP | stat.S_IROTH)  # readable by the image's airbyte user
-    tmp_path.chmod(0o755)
+    config, expected, timeout = _connection_config(connector, index, request)
+    config_path = _write_config(config, tmp_path / "config")
+    # An unreachable host stays unreachable without any network; in-process servers listen on the host's
+    # 127.0.0.1, which the container reaches on the host network.
+    network = "host" if "127.0.0.1" in json.dumps(config) and expected == Status.SUCCEEDED else "none"
     result = subprocess.run(
-        [engine, "run", "--rm", "--network", "none", "-v", f"{tmp_path}:/secrets:ro", image,
+        [engine, "run", "--rm", "--network", network, "-v", f"{config_path.parent}:/secrets:ro", image,
          "check", "--config", "/secrets/config.json"],
         capture_output=True, text=True, timeout=timeout + 60, check=False,
     )  # fmt: skip
-    protocol_checks.check_connection_status_output(result.stdout, connector=connector, expected=Status.FAILED)
-    for secret in _config_secrets(connector, config):
-        assert secret not in result.stdout and secret not in result.stderr, f"{image} check leaked a secret"
+    _assert_check_result(connector, config, expected, result)
