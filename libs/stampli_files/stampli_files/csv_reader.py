@@ -1,0 +1,183 @@
+"""CSV exports → rows, streamed with the csv module. Malformed rows become named rejects.
+
+A row's payload is (row number, the csv module's list of cells); splitting it into record fields and line
+fields waits until `decode`, once the row's group is complete. `last_rows` is a cheap first pass that finds
+the last row of every key, so that line-level exports can be assembled while streaming (see reader.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import TextIO
+
+from stampli_files.formats import ExportDocument
+from stampli_files.headers import ColumnPlan, HeaderResolver, plan_csv_columns
+from stampli_files.rejects import Reject
+from stampli_files.rows import Cells, RawRow, ReadReport
+
+# Long descriptions are legitimate; a runaway quote swallowing the file is not. 1 MiB per field.
+FIELD_SIZE_LIMIT = 1 << 20
+csv.field_size_limit(min(FIELD_SIZE_LIMIT, sys.maxsize))
+
+_DELIMITERS = (",", ";", "\t", "|")
+_MISSING = -1  # index of the "" cell appended to every decoded row, read for columns the file lacks
+
+CsvPayload = tuple[int, list[str]]
+
+
+def _pick_delimiter(header_line: str) -> str:
+    """Comma unless the header line clearly uses another separator (European Excel uses ';')."""
+    counts = {d: header_line.count(d) for d in _DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > counts[","] else ","
+
+
+def _getter(indices: tuple[int | None, ...]) -> Callable[[list[str]], Cells]:
+    """Picks the declared fields out of a row in one C call; absent columns read the "" cell."""
+    positions = [index if index is not None else _MISSING for index in indices]
+    if len(positions) == 1:  # itemgetter with one index returns a scalar, not a tuple
+        only = positions[0]
+        return lambda row: (row[only],)
+    return itemgetter(*positions)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    reader: csv._reader
+    headers: list[str]
+    plan: ColumnPlan
+    key_column: int
+
+
+class CsvRows:
+    """RowSource over one CSV document."""
+
+    def __init__(self, document: ExportDocument, resolver: HeaderResolver, report: ReadReport) -> None:
+        self.document = document
+        self.resolver = resolver
+        self.report = report
+        self._values: Callable[[list[str]], Cells] = lambda _row: ()
+        self._line: Callable[[list[str]], Cells] | None = None
+
+    def decode(self, payload: CsvPayload) -> RawRow:
+        row_number, cells = payload
+        cells.append("")
+        lines: tuple[Cells, ...] = ()
+        if self._line is not None:
+            line = self._line(cells)
+            if any(line):  # a row whose line cells are all empty carries no line
+                lines = (line,)
+        return RawRow(row_number, self._values(cells), lines)
+
+    def payloads(self) -> Iterator[tuple[str, CsvPayload]]:
+        with self._open(report_problems=True) as layout:
+            if layout is None:
+                return
+            plan, declaration = layout.plan, self.resolver.declaration
+            if plan.ignored_headers:
+                self.report.notice(
+                    f"{self.document.url}: columns not used by {declaration.name}: {', '.join(plan.ignored_headers)}"
+                )
+            if plan.duplicate_headers:
+                self.report.notice(
+                    f"{self.document.url}: duplicate columns ignored (first wins): {', '.join(plan.duplicate_headers)}"
+                )
+            self._values = _getter(plan.record_columns)
+            self._line = _getter(plan.line_columns) if plan.has_line_columns else None
+            for row_number, key, row in self._rows(layout, report_problems=True):
+                yield key, (row_number, row)
+
+    def last_rows(self, max_keys: int) -> dict[str, int] | None:
+        """Key → number of its last row, from a first pass (same row numbering as `payloads`).
+
+        None when the file has more than `max_keys` distinct keys (the index itself would cost too much memory)
+        or cannot be read; callers then group without it.
+        """
+        last: dict[str, int] = {}
+        with self._open(report_problems=False) as layout:
+            if layout is None:
+                return None
+            for row_number, key, _row in self._rows(layout, report_problems=False):
+                last[key] = row_number
+                if len(last) > max_keys:
+                    return None
+        return last
+
+    @contextmanager
+    def _open(self, report_problems: bool) -> Iterator[_Layout | None]:
+        document = self.document
+        report = self.report if report_problems else None
+        with document.path.open("r", encoding=document.encoding, newline="") as text:
+            yield self._layout(text, report)
+
+    def _layout(self, text: TextIO, report: ReadReport | None) -> _Layout | None:
+        document, declaration = self.document, self.resolver.declaration
+        first_line = text.readline()
+        if not first_line.strip():
+            if report:
+                report.notice(f"{document.url}: empty file, nothing to read")
+            return None
+        text.seek(0)
+        reader = csv.reader(text, delimiter=_pick_delimiter(first_line))
+        try:
+            headers = next(reader)
+        except csv.Error as exc:
+            if report:
+                report.reject(Reject(document.url, "malformed_csv_header", str(exc), (1,)))
+            return None
+        plan = plan_csv_columns(headers, self.resolver)
+        key_column = plan.record_columns[declaration.fields.index(declaration.key_field)]
+        if key_column is None:
+            if report:
+                report.reject(
+                    Reject(
+                        document.url,
+                        "missing_key_column",
+                        f"no column for {declaration.key} (stream {declaration.name}); headers: {', '.join(headers)}",
+                    )
+                )
+            return None
+        return _Layout(reader, headers, plan, key_column)
+
+    def _rows(self, layout: _Layout, report_problems: bool) -> Iterator[tuple[int, str, list[str]]]:
+        """(row number, key, cells) of usable rows; the header is row 1. Problems are reported on request."""
+        url, key_name = self.document.url, self.resolver.declaration.key
+        reader, width, key_column = layout.reader, len(layout.headers), layout.key_column
+        reject = self.report.reject if report_problems else lambda _reject: None
+        row_number = 1
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                row_number += 1
+                reject(Reject(url, "malformed_csv_row", f"{exc} (line {reader.line_num})", (row_number,)))
+                continue
+            row_number += 1
+            if len(row) != width:
+                if not any(cell.strip() for cell in row):
+                    continue  # a blank line carries no data
+                if len(row) > width and not any(cell.strip() for cell in row[width:]):
+                    del row[width:]  # trailing empty columns (spreadsheet exports)
+                else:
+                    reject(
+                        Reject(
+                            url,
+                            "wrong_field_count",
+                            f"expected {width} fields as in the header, found {len(row)}",
+                            (row_number,),
+                        )
+                    )
+                    continue
+            key = row[key_column].strip()
+            if not key:
+                if any(cell.strip() for cell in row):
+                    reject(Reject(url, "missing_key", f"{key_name} is empty", (row_number,)))
+                continue
+            yield row_number, key, row

@@ -1,0 +1,127 @@
+"""One downloaded export file → the stream's records (with audit fields), rejects to the report.
+
+The pipeline: documents in the file (formats) → rows (csv_reader / xml_reader) → grouping by key for line-level
+streams (grouping) → typed records with lines, checks, hash and audit fields (records).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from stampli_files.csv_reader import CsvRows
+from stampli_files.declarations import StreamDeclaration
+from stampli_files.formats import ExportDocument, export_documents
+from stampli_files.grouping import DEFAULT_MAX_ROWS_IN_MEMORY, RowGroups
+from stampli_files.headers import HeaderResolver
+from stampli_files.records import RecordBuilder, finish_record, format_timestamp
+from stampli_files.rejects import Reject
+from stampli_files.rows import Payload, ReadReport, RowSource
+from stampli_files.xml_reader import XmlRows
+
+# Above this many distinct keys in one file, the first-pass index would cost more memory than it saves.
+MAX_INDEXED_KEYS = 200_000
+
+
+class ExportReader:
+    """Reads export files of one stream."""
+
+    def __init__(
+        self,
+        declaration: StreamDeclaration,
+        report: ReadReport,
+        column_mapping: Mapping[str, str] | None = None,
+        max_rows_in_memory: int = DEFAULT_MAX_ROWS_IN_MEMORY,
+    ) -> None:
+        self.declaration = declaration
+        self.report = report
+        self.resolver = HeaderResolver(declaration, column_mapping)
+        self.builder = RecordBuilder(declaration, report)
+        self.max_rows_in_memory = max_rows_in_memory
+        self._key_index = declaration.fields.index(declaration.key_field)
+
+    def read_file(
+        self,
+        local_path: Path,
+        remote_path: str,
+        last_modified: datetime,
+        workdir: Path,
+        member_filter: Callable[[str], bool] = lambda _name: True,
+    ) -> Iterator[dict[str, Any]]:
+        """Records of every document in the file. `workdir` receives temporary files; the caller removes it."""
+        stamp = format_timestamp(last_modified)
+        for item in export_documents(local_path, remote_path, workdir, member_filter):
+            if isinstance(item, Reject):
+                self.report.reject(item)
+                continue
+            yield from self.read_document(item, stamp, workdir)
+
+    def read_document(self, document: ExportDocument, last_modified: str, workdir: Path) -> Iterator[dict[str, Any]]:
+        source: RowSource = (
+            CsvRows(document, self.resolver, self.report)
+            if document.kind == "csv"
+            else XmlRows(document, self.resolver, self.report)
+        )
+        declaration, url, decode, builder = self.declaration, document.url, source.decode, self.builder
+        if not declaration.has_lines:
+            for _key, payload in source.payloads():
+                row = decode(payload)
+                record = builder.flat(url, row)
+                if record is not None:
+                    yield finish_record(record, declaration, url, last_modified, (row.source_row,))
+            return
+        last_rows = source.last_rows(MAX_INDEXED_KEYS)
+        groups = self._stream_groups(source, last_rows, workdir, document) if last_rows is not None else None
+        if groups is None:
+            groups = self._bucketed_groups(source, workdir, document)
+        for key, payloads in groups:
+            rows = [decode(payload) for payload in payloads]
+            record = builder.assembled(url, key, rows)
+            yield finish_record(record, declaration, url, last_modified, [row.source_row for row in rows])
+
+    def _stream_groups(
+        self, source: RowSource, last_rows: dict[str, int], workdir: Path, document: ExportDocument
+    ) -> Iterator[tuple[str, list[Payload]]]:
+        """Groups complete as soon as their last row (known from the first pass) is read: an export that keeps
+        each invoice's lines together holds one group at a time. If too many rows wait for later lines (an export
+        sorted by something else), the waiting groups and the rest of the file go to the bucketed path."""
+        waiting: dict[str, list[Payload]] = {}
+        held = 0
+        payloads = source.payloads()
+        for key, payload in payloads:
+            group = waiting.get(key)
+            if group is None:
+                group = waiting[key] = [payload]
+            else:
+                group.append(payload)
+            if payload[0] == last_rows.get(key):
+                del waiting[key]
+                held -= len(group) - 1
+                yield key, group
+                continue
+            held += 1
+            if held > self.max_rows_in_memory:
+                spill = RowGroups(workdir, document.path.stat().st_size, self.max_rows_in_memory)
+                for waiting_key, waiting_group in waiting.items():
+                    for waiting_payload in waiting_group:
+                        spill.add(waiting_key, waiting_payload)
+                waiting.clear()
+                for key, payload in payloads:
+                    spill.add(key, payload)
+                yield from spill.groups()
+                return
+        yield from waiting.items()  # only if a last row was not usable after all (e.g. rejected on the way)
+
+    def _bucketed_groups(
+        self, source: RowSource, workdir: Path, document: ExportDocument
+    ) -> Iterator[tuple[str, list[Payload]]]:
+        groups = RowGroups(workdir, document.path.stat().st_size, self.max_rows_in_memory)
+        try:
+            add = groups.add
+            for key, payload in source.payloads():
+                add(key, payload)
+            yield from groups.groups()
+        finally:
+            groups.close()
