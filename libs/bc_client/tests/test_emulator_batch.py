@@ -1,0 +1,123 @@
+"""JSON $batch against the emulator: chunking, partial success, atomic rollback, operation counting, resends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from bc_client import (
+    ApplicationError,
+    BatchOperation,
+    BatchRolledBackError,
+    BusinessCentralClient,
+    EntityExistsError,
+    GeneralLedgerEntry,
+    Journal,
+)
+from bc_client.odata import eq
+from bc_emulator import EmulatorServer
+
+from ._configs import FAST_RETRIES, basic_config
+
+
+@pytest.fixture
+def bc(bc_emulator: EmulatorServer) -> Iterator[BusinessCentralClient]:
+    with BusinessCentralClient(basic_config(bc_emulator), retry_policy=FAST_RETRIES) as client:
+        _ = client.company
+        yield client
+
+
+def _vendor(number: str, **extra: object) -> BatchOperation:
+    return BatchOperation("POST", "vendors", body={"number": number, "displayName": f"Vendor {number}", **extra})
+
+
+def _vendor_count(bc: BusinessCentralClient) -> int:
+    return len(bc.list_entities("vendors", select=["id"]))
+
+
+def test_large_batches_are_chunked_by_100_and_every_operation_counts(
+    bc: BusinessCentralClient, bc_emulator: EmulatorServer
+) -> None:
+    before_client = bc.usage.snapshot()
+    before_server = bc_emulator.operations()
+    results = bc.batch([_vendor(f"VB{i:04d}") for i in range(250)])
+    assert [r.status for r in results] == [201] * 250
+    assert [r.body["number"] for r in results] == [f"VB{i:04d}" for i in range(250)]  # input order
+    assert all(r.etag for r in results)
+    after = bc.usage.snapshot()
+    assert after["batch_requests"] - before_client["batch_requests"] == 3
+    assert after["operations"] - before_client["operations"] == 250
+    assert bc_emulator.operations() - before_server == 250  # the server counted the same
+    assert _vendor_count(bc) == 260
+
+
+def test_independent_operations_fail_alone(bc: BusinessCentralClient) -> None:
+    results = bc.batch([_vendor("VP1"), _vendor("V10000"), _vendor("VP2", displayName="y" * 101), _vendor("VP3")])
+    assert results[0].status == 201 and results[3].status == 201  # after the failures: continue-on-error
+    assert isinstance(results[1].error, EntityExistsError)
+    assert isinstance(results[2].error, ApplicationError)
+    assert results[2].error.code == "Application_StringExceededLength"
+    assert _vendor_count(bc) == 12  # 10 seeded + VP1 + VP3
+
+
+def test_atomic_batch_is_all_or_nothing_and_names_the_culprit(bc: BusinessCentralClient) -> None:
+    operations = [_vendor("VA1"), _vendor("VA2"), _vendor("V10000"), _vendor("VA3")]
+    with pytest.raises(BatchRolledBackError) as excinfo:
+        bc.batch(operations, atomic=True)
+    assert list(excinfo.value.failures) == [2]
+    assert isinstance(excinfo.value.failures[2], EntityExistsError)
+    assert "operation 3 of 4" in str(excinfo.value)
+    assert _vendor_count(bc) == 10  # VA1 and VA2 were rolled back
+    results = bc.batch(operations[:2] + operations[3:], atomic=True)
+    assert [r.status for r in results] == [201, 201, 201] and _vendor_count(bc) == 13
+
+
+def test_atomic_batch_over_100_operations_is_refused_before_sending(bc: BusinessCentralClient) -> None:
+    sent = bc.usage.snapshot()["http_requests"]
+    with pytest.raises(ValueError, match="at most 100"):
+        bc.batch([_vendor(f"VX{i}") for i in range(101)], atomic=True)
+    assert bc.usage.snapshot()["http_requests"] == sent
+
+
+def test_patch_and_delete_in_a_batch_need_etags(bc: BusinessCentralClient) -> None:
+    with pytest.raises(ValueError, match="etag"):
+        BatchOperation("PATCH", "vendors(00000000-0000-0000-0000-000000000001)", body={"displayName": "x"})
+    vendor = bc.list_entities("vendors", filter=eq("number", "V10020"))[0]
+    [patched] = bc.batch(
+        [BatchOperation("PATCH", f"vendors({vendor['id']})", {"city": "Atlanta"}, vendor["@odata.etag"])]
+    )
+    assert patched.status == 200 and patched.body["city"] == "Atlanta"
+    [stale] = bc.batch([BatchOperation("PATCH", f"vendors({vendor['id']})", {"city": "Boston"}, vendor["@odata.etag"])])
+    assert stale.status == 409 and stale.error is not None and stale.error.code == "Request_EntityChanged"
+
+
+def test_throttled_inner_operations_are_resent_alone(bc: BusinessCentralClient, bc_emulator: EmulatorServer) -> None:
+    bc_emulator.faults.add(kind="status", status=429, route="vendors", methods=["POST"], times=2, after=1)
+    results = bc.batch([_vendor("VT1"), _vendor("VT2"), _vendor("VT3"), _vendor("VT4")])
+    assert [r.status for r in results] == [201] * 4
+    usage = bc.usage.snapshot()
+    assert usage["retries"] == 1 and usage["throttled"] == 2
+    assert _vendor_count(bc) == 14  # nothing created twice
+
+
+def test_journal_lines_in_one_transaction_then_posted(bc: BusinessCentralClient) -> None:
+    journal = bc.create("journals", {"code": "BATCHTEST", "displayName": "bc_client test"}, model=Journal)
+    lines = [
+        {"accountType": "G/L Account", "accountNumber": "6100", "amount": Decimal("99.99")},
+        {"accountType": "G/L Account", "accountNumber": "6200", "amount": Decimal("0.01")},
+        {"accountType": "Vendor", "accountNumber": "V10000", "amount": Decimal("-100.00")},
+    ]
+    common = {"postingDate": date(2026, 2, 1), "documentNumber": "BCT-0001", "externalDocumentNumber": "EXT-0001"}
+    bc.batch(
+        [BatchOperation("POST", f"journals({journal.id})/journalLines", body={**common, **line}) for line in lines],
+        atomic=True,
+    )
+    bc.invoke_action(f"journals({journal.id})", "Microsoft.NAV.post")
+    entries = bc.list_entities(
+        "generalLedgerEntries", filter=eq("documentNumber", "BCT-0001"), model=GeneralLedgerEntry
+    )
+    assert sum(e.debit_amount or 0 for e in entries) == Decimal("100.00")
+    assert sum(e.credit_amount or 0 for e in entries) == Decimal("100.00")
