@@ -1,0 +1,138 @@
+"""SourceDynamicsNav: NAV / Business Central reference data (and read-only financial entries) as Airbyte streams."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+from airbyte_cdk.models import (
+    AirbyteConnectionStatus,
+    AirbyteMessage,
+    AirbyteStateMessage,
+    ConfiguredAirbyteCatalog,
+    ConnectorSpecification,
+    FailureType,
+    Status,
+)
+from airbyte_cdk.models.airbyte_protocol_serializers import ConnectorSpecificationSerializer
+from airbyte_cdk.sources import AbstractSource
+from airbyte_cdk.sources.streams import Stream
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from bc_client import BCError, BusinessCentralClient, RetryPolicy
+from source_dynamics_nav.config import ConfigError, SourceSettings, parse_config
+from source_dynamics_nav.declarations import STREAMS, VENDORS
+from source_dynamics_nav.enrichment import Enrichment
+from source_dynamics_nav.spec import spec
+from source_dynamics_nav.streams import BusinessCentralStream
+from source_dynamics_nav.webhooks import SubscriptionUpkeep
+
+logger = logging.getLogger("airbyte")
+
+# `check` answers a person waiting in a UI: a few quick attempts, not the patient retries of a sync.
+CHECK_RETRY_POLICY = RetryPolicy(max_attempts=2, backoff_base=0.2, backoff_max=1.0, max_retry_after=5.0)
+
+
+class SourceDynamicsNav(AbstractSource):
+    def __init__(self, *, clock: Callable[[], datetime] | None = None) -> None:
+        """`clock`: "now" for judging subscription expiry. Default: Business Central's own clock (the `Date`
+        header of its answers); tests pass the emulator's simulated clock."""
+        super().__init__()
+        self._clock = clock
+        self._settings: SourceSettings | None = None
+        self._client: BusinessCentralClient | None = None
+        self._enrichment: Enrichment | None = None
+
+    # -- protocol -------------------------------------------------------------------------------------------
+    def spec(self, logger: logging.Logger) -> ConnectorSpecification:
+        return ConnectorSpecificationSerializer.load(spec())
+
+    def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
+        succeeded, message = self.check_connection(logger, config)
+        # The CDK would repr() the message; a person reads it, so it goes out as plain text.
+        return AirbyteConnectionStatus(status=Status.SUCCEEDED if succeeded else Status.FAILED, message=message)
+
+    def check_connection(self, logger: logging.Logger, config: Mapping[str, Any]) -> tuple[bool, Any]:
+        """Token, API root, company and read permission, and (with webhooks) the subscriptions endpoint."""
+        try:
+            settings = parse_config(config)
+        except ConfigError as error:
+            return False, str(error)
+        try:
+            with BusinessCentralClient(settings.connection, timeout=30.0, retry_policy=CHECK_RETRY_POLICY) as bc:
+                company = bc.company
+                next(iter(bc.iter_pages(VENDORS.entity_set, select=["id"], top=1)), None)
+                message = f"Connected to company {company.name!r} ({company.id})"
+                if settings.webhooks.enabled:
+                    bc.subscriptions.list()
+                    message += "; webhook subscriptions are readable"
+        except BCError as error:
+            return False, error.message
+        logger.info(message)
+        return True, None
+
+    def streams(self, config: Mapping[str, Any]) -> list[Stream]:
+        self._settings = self._parse(config)
+        return [BusinessCentralStream(declaration, self.client, self.enrichment) for declaration in STREAMS]
+
+    @property
+    def raise_exception_on_missing_stream(self) -> bool:
+        return True
+
+    def read(
+        self,
+        logger: logging.Logger,
+        config: Mapping[str, Any],
+        catalog: ConfiguredAirbyteCatalog,
+        state: list[AirbyteStateMessage] | None = None,
+    ) -> Iterator[AirbyteMessage]:
+        settings = self._parse(config)
+        self._settings = settings
+        try:
+            if settings.webhooks.enabled:
+                self._upkeep_subscriptions(settings)
+            yield from super().read(logger, config, catalog, state)
+        finally:
+            self.close()
+
+    # -- shared per-sync resources --------------------------------------------------------------------------
+    @staticmethod
+    def _parse(config: Mapping[str, Any]) -> SourceSettings:
+        try:
+            return parse_config(config)
+        except ConfigError as error:
+            raise AirbyteTracedException(message=str(error), failure_type=FailureType.config_error) from None
+
+    def client(self) -> BusinessCentralClient:
+        if self._client is None:
+            assert self._settings is not None, "streams() or read() parses the config first"
+            self._client = BusinessCentralClient(self._settings.connection)
+        return self._client
+
+    def enrichment(self) -> Enrichment:
+        if self._enrichment is None:
+            self._enrichment = Enrichment(self.client())
+        return self._enrichment
+
+    def close(self) -> None:
+        if self._client is not None:
+            usage = self._client.usage.snapshot()
+            logger.info("Business Central API usage: %s", usage)
+            self._client.close()
+        self._client = None
+        self._enrichment = None
+
+    def _upkeep_subscriptions(self, settings: SourceSettings) -> None:
+        webhooks = settings.webhooks
+        assert webhooks.webhook_notification_url is not None
+        try:
+            SubscriptionUpkeep(
+                self.client(),
+                notification_url=webhooks.webhook_notification_url,
+                client_state=webhooks.client_state,
+                clock=self._clock,
+            ).run()
+        except BCError as error:  # e.g. the company cannot be resolved: the streams will report it properly
+            logger.warning("Webhook upkeep skipped: %s", error.message)
