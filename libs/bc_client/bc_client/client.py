@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar, overload
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 from uuid import UUID
 
 import httpx
@@ -360,7 +360,8 @@ class BusinessCentralClient:
                 if next_link in seen:
                     raise BCError(f"GET {path}: the server sent the same nextLink twice; stopping to avoid a loop")
                 seen.add(next_link)
-                next_link = self.url(next_link)  # same-origin check
+                # Absolute in BC; resolved against the current page in case a server sends a relative one.
+                next_link = self.url(urljoin(url, next_link))  # and checked to stay on the API's origin
             url = next_link
 
     @overload

@@ -7,6 +7,7 @@ newer BC version adding fields breaks nothing. Money is Decimal; dates are `date
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -28,6 +29,10 @@ class BCEntity(BaseModel):
     )
 
     etag: str | None = Field(default=None, alias="@odata.etag")
+
+    def __repr_args__(self) -> Iterable[tuple[str | None, Any]]:
+        # Entities have dozens of optional fields; a log line should show the ones that carry a value.
+        return [(name, value) for name, value in super().__repr_args__() if value is not None]
 
     def to_bc(self) -> dict[str, Any]:
         """The fields that were set, under BC's names, ready for a POST/PATCH body (etag left out)."""

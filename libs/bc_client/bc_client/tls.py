@@ -6,6 +6,7 @@ and that choice is logged loudly (subject and fingerprint) so an operator can se
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import ssl
@@ -35,6 +36,16 @@ def _describe(pem: str) -> list[str]:
     ]
 
 
+@functools.lru_cache(maxsize=16)
+def _ssl_context(extra_ca_pem: str | None) -> ssl.SSLContext:
+    """Loading the CA stores costs ~0.1 s, so clients with the same trust share one (read-only) context."""
+    context = ssl.create_default_context()  # system store: corporate CAs installed on the host
+    context.load_verify_locations(cafile=certifi.where())
+    if extra_ca_pem:
+        context.load_verify_locations(cadata=extra_ca_pem)
+    return context
+
+
 class TlsTrust:
     """An `ssl.SSLContext` for httpx and a CA bundle path for MSAL (which uses `requests`)."""
 
@@ -42,11 +53,10 @@ class TlsTrust:
         self.extra_ca_pem = extra_ca_pem.strip() + "\n" if extra_ca_pem else None
         self._bundle_path: Path | None = None
         self._lock = threading.Lock()
-        self.ssl_context = ssl.create_default_context()  # system store: corporate CAs installed on the host
-        self.ssl_context.load_verify_locations(cafile=certifi.where())
         if self.extra_ca_pem:
             descriptions = _describe(self.extra_ca_pem)
-            self.ssl_context.load_verify_locations(cadata=self.extra_ca_pem)
+        self.ssl_context = _ssl_context(self.extra_ca_pem)
+        if self.extra_ca_pem:
             for description in descriptions:
                 logger.warning(
                     "TLS: trusting an extra certificate authority from the ca_certificate setting (%s). "
