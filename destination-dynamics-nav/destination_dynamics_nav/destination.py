@@ -31,7 +31,7 @@ from bc_client import (
 )
 from destination_dynamics_nav.config import ConfigError, DestinationConfig, DestinationSettings
 from destination_dynamics_nav.posting.journal import JournalBatchError
-from destination_dynamics_nav.posting.journal_batch import find_journal
+from destination_dynamics_nav.posting.journal_batch import JournalBatchMissingError, find_journal, missing_batch_message
 from destination_dynamics_nav.reference_data import ACCOUNT_FIELDS, code_key
 from destination_dynamics_nav.spec import spec_payload
 from destination_dynamics_nav.writer import NavWriter
@@ -46,6 +46,7 @@ _CONFIG_ERRORS = (
     ConfigurationError,
     ApiDisabledError,
     JournalBatchError,
+    JournalBatchMissingError,
 )
 
 
@@ -92,12 +93,14 @@ class DestinationDynamicsNav(Destination):
             next(iter(bc.iter_pages("purchaseInvoices", select=["id"], top=1)), None)
             return []
         try:
-            find_journal(bc, settings)  # found, or created by the first write
+            journal = find_journal(bc, settings)  # found, or created by the first write
         except BCError as error:
             where = f" of template {settings.journal_template}" if settings.journal_template else ""
             return [
                 f"journal batch {settings.journal_batch}{where} cannot be read ({error.message}): check journal_template and the user's permissions on general journals"
             ]
+        if journal is None and settings.journal_template:
+            return [missing_batch_message(settings)]
         return []
 
     @staticmethod

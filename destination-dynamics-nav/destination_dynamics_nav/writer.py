@@ -36,7 +36,7 @@ logger = logging.getLogger("airbyte")
 
 STREAM_KEYS = {"invoices": "invoice_id", "vendors": "vendor_id", "gl_accounts": "account_number"}
 # Invoices per flush between STATE messages: bounds memory and the size of one journal post.
-FLUSH_INVOICES = 500
+FLUSH_INVOICES = 100
 
 
 @dataclass

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from airbyte_cdk.models import Type
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 
 def test_posts_balanced_documents_with_dimensions_then_echoes_state(nav, build) -> None:
@@ -225,3 +226,48 @@ def test_long_stampli_ids_get_short_unique_document_numbers(nav, build, prefix) 
     numbers = {line["nav_document_number"] for line in out.audit}
     assert len(numbers) == 3 and all(len(n) <= 20 and n.startswith(prefix + "-") for n in numbers)
     assert set(nav.document_numbers_posted()) == numbers
+
+
+def test_unposted_journal_documents_wait_for_review_and_can_be_withdrawn(nav, build) -> None:
+    out = nav.write([build.record("invoices", build.invoice("R-1")), build.state(1)], post_documents=False)
+    assert out.actions() == {"R-1": ["posted"]} and out.by_key()["R-1"][0]["reason"].startswith("not_posted")
+    assert {line["documentNumber"] for line in nav.journal_lines()} == {"STP-R-1"}
+    later = nav.write(
+        [
+            build.record("invoices", build.invoice("R-1")),
+            build.record("invoices", build.invoice("R-2")),
+            build.state(2),
+        ],
+        post_documents=False,
+    )
+    assert later.actions() == {"R-1": ["skipped_duplicate"], "R-2": ["posted"]}
+    lines = nav.journal_lines()
+    assert len(lines) == 6 and len({line["lineNumber"] for line in lines}) == 6
+    voided = nav.write(
+        [build.record("invoices", build.invoice("R-1", status="Voided")), build.state(3)], post_documents=False
+    )
+    assert voided.actions() == {"R-1": ["reversed"]}
+    assert voided.by_key()["R-1"][0]["reason"].startswith("withdrawn_before_posting")
+    assert {line["documentNumber"] for line in nav.journal_lines()} == {"STP-R-2"}
+    assert nav.gl_entries() == []
+    # Switching posting on later posts what waited for review along with the new invoice.
+    posted = nav.write([build.record("invoices", build.invoice("R-3")), build.state(4)])
+    assert posted.actions() == {"R-3": ["posted"]}
+    assert set(nav.document_numbers_posted()) == {"STP-R-2", "STP-R-3"}
+
+
+def test_a_batch_of_another_journal_template(nav, build) -> None:
+    out = nav.write(
+        [build.record("invoices", build.invoice("PJ-1")), build.state(1)],
+        journal_template="PURCHASES",
+        journal_batch="DEFAULT",
+    )
+    assert out.actions() == {"PJ-1": ["posted"]}
+    with pytest.raises(AirbyteTracedException) as raised:
+        nav.write(
+            [build.record("invoices", build.invoice("PJ-2")), build.state(2)],
+            journal_template="PURCHASES",
+            journal_batch="NEWBATCH",
+        )
+    assert "create the batch in NAV" in raised.value.message
+    assert nav.journal_lines("NEWBATCH") == []

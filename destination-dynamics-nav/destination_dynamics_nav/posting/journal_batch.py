@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from bc_client import BusinessCentralClient
-from bc_client.errors import EntityExistsError
+from bc_client.errors import BCError, EntityExistsError
 from bc_client.odata import all_of, eq
 from destination_dynamics_nav.config import DestinationSettings
 
@@ -27,20 +27,38 @@ def find_journal(bc: BusinessCentralClient, settings: DestinationSettings) -> di
     return None
 
 
+class JournalBatchMissingError(BCError):
+    """The configured batch does not exist and the API cannot create it where it belongs."""
+
+
 def ensure_journal(bc: BusinessCentralClient, settings: DestinationSettings) -> dict[str, Any]:
-    """The configured batch, created (empty, no balancing account) when it does not exist yet."""
+    """The configured batch, created (empty, no balancing account) when it does not exist yet.
+
+    The API creates batches in the default General template only (templateDisplayName is read-only), so a batch of
+    another template must be created in NAV first; a batch created in the wrong template is removed again.
+    """
     journal = find_journal(bc, settings)
     if journal is not None:
         return journal
-    body: dict[str, Any] = {"code": settings.journal_batch, "displayName": "Stampli invoices"}
-    if settings.journal_template:
-        body["templateDisplayName"] = settings.journal_template
     logger.info("Creating journal batch %s in NAV", settings.journal_batch)
     try:
-        return dict(bc.create("journals", body))
+        created = dict(bc.create("journals", {"code": settings.journal_batch, "displayName": "Stampli invoices"}))
     except EntityExistsError:
-        # Created meanwhile by someone else, or it exists under another template than the one filtered on.
+        # Created meanwhile by someone else.
         journal = find_journal(bc, settings)
         if journal is None:
             raise
         return journal
+    template = str(created.get("templateDisplayName") or "")
+    if settings.journal_template and template.upper() != settings.journal_template:
+        bc.delete(f"journals({created['id']})", str(created.get("@odata.etag") or "*"))
+        raise JournalBatchMissingError(missing_batch_message(settings))
+    return created
+
+
+def missing_batch_message(settings: DestinationSettings) -> str:
+    return (
+        f"journal batch {settings.journal_batch} does not exist in journal template {settings.journal_template}, and "
+        "the API creates batches only in the default General template: create the batch in NAV (General Journal "
+        "Batches of that template, with an empty No. Series), or leave journal_template empty"
+    )
