@@ -162,12 +162,16 @@ class EntitySchema:
     has_etag: bool = True
     by_name: dict[str, FieldSpec] = field(init=False, repr=False, compare=False)
 
+    _blank: dict[str, Any] = field(init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
+        object.__setattr__(self, "_blank", {f.name: f.default() for f in self.fields})
 
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
 
     def defaults(self) -> dict[str, Any]:
-        return {f.name: f.default() for f in self.fields}
+        """A fresh dict of every field's blank value (values are immutable, so a shallow copy suffices)."""
+        return dict(self._blank)

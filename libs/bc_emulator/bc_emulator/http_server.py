@@ -75,6 +75,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         self.request.settimeout(self.server.idle_timeout)
+        # Headers and body go out in separate writes; without TCP_NODELAY, Nagle's algorithm meeting the
+        # client's delayed ACK stalls every response by ~40 ms.
+        with contextlib.suppress(OSError):
+            self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if self.server.ssl_context is not None:
             # The TLS handshake runs here, in the connection's own thread, never in the accept loop.
             self.request = self.server.ssl_context.wrap_socket(self.request, server_side=True)

@@ -124,13 +124,16 @@ class ApiService:
                 return self._get(ctx, target, call)
         if method not in ("POST", "PATCH", "DELETE"):
             raise errors.method_not_allowed(method, segments[-1].name)
-        with ctx.store.lock:
-            target = self._resolve(ctx, api, segments, call)
-            if method in ("PATCH", "DELETE") and target.record is not None and not target.action:
-                etag = target.handler.etag(target.record)
-                if etag is not None:
-                    check_if_match(call.headers.get("if-match"), etag)  # before any handshake
-        body = target.handler.prepare(ctx, method, target.record, call.body) if not target.action else call.body
+        body = call.body
+        if self._needs_prepare(api, segments):
+            with ctx.store.lock:
+                target = self._resolve(ctx, api, segments, call)
+                if method in ("PATCH", "DELETE") and target.record is not None and not target.action:
+                    etag = target.handler.etag(target.record)
+                    if etag is not None:
+                        check_if_match(call.headers.get("if-match"), etag)  # before any handshake
+            if not target.action:
+                body = target.handler.prepare(ctx, method, target.record, call.body)
         with ctx.store.transaction() as txn:
             target = self._resolve(ctx, api, segments, call)
             handler, scope, record = target.handler, target.scope, target.record
@@ -163,6 +166,11 @@ class ApiService:
             return ApiResult(204, {"OData-Version": "4.0"})
 
     # -- resolution -------------------------------------------------------------------------------------
+
+    def _needs_prepare(self, api: ApiDefinition, segments: list[Segment]) -> bool:
+        """Only root sets with work outside the lock (webhook handshakes) take the two-phase path."""
+        first = segments[0].name
+        return first in api.root_sets and type(self.registry.get(first)).prepare is not EntitySet.prepare
 
     def _resolve(self, ctx: RequestContext, api: ApiDefinition, segments: list[Segment], call: ApiCall) -> Target:
         first = segments[0]

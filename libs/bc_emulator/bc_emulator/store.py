@@ -38,9 +38,15 @@ COMPANY_TABLES: dict[str, TableSpec] = {
         entities.DIMENSION_VALUE, unique=(("dimensionCode", "code"),), indexed=(("dimensionId",),)
     ),
     "journals": TableSpec(entities.JOURNAL, unique=(("templateDisplayName", "code"),)),
-    "journalLines": TableSpec(entities.JOURNAL_LINE, indexed=(("journalId",), ("documentNumber",))),
+    "journalLines": TableSpec(
+        entities.JOURNAL_LINE,
+        unique=(("journalId", "lineNumber"),),
+        indexed=(("journalId",), ("documentNumber",), ("journalId", "documentNumber")),
+    ),
     "purchaseInvoices": TableSpec(entities.PURCHASE_INVOICE, indexed=(("number",), ("vendorInvoiceNumber",))),
-    "purchaseInvoiceLines": TableSpec(entities.PURCHASE_INVOICE_LINE, indexed=(("documentId",),)),
+    "purchaseInvoiceLines": TableSpec(
+        entities.PURCHASE_INVOICE_LINE, unique=(("documentId", "sequence"),), indexed=(("documentId",),)
+    ),
     "generalLedgerEntries": TableSpec(entities.GENERAL_LEDGER_ENTRY, indexed=(("documentNumber",), ("accountNumber",))),
     "vendorLedgerEntries": TableSpec(
         entities.VENDOR_LEDGER_ENTRY, indexed=(("vendorNumber",), ("externalDocumentNumber",))
@@ -78,6 +84,11 @@ class Table:
             return [] if found is None else [found]
         ids = self._indexed[key].get(tuple(values), {})
         return [self.rows[i] for i in ids]
+
+    def count(self, key: IndexKey, *values: Any) -> int:
+        if key in self._unique:
+            return int(tuple(values) in self._unique[key])
+        return len(self._indexed[key].get(tuple(values), ()))
 
     def index_keys(self) -> set[str]:
         """Single-field keys usable to narrow a `field eq value` filter."""
@@ -123,6 +134,9 @@ class CompanyData:
         self.tables: dict[str, Table] = {
             name: Table(name, spec.unique, spec.indexed) for name, spec in COMPANY_TABLES.items()
         }
+        # Highest line number handed out per journal / invoice: a cache (rebuilt from the rows when missing)
+        # so that adding a line does not scan the batch. Gaps after a rollback are harmless, as in BC.
+        self.last_line_numbers: dict[str, int] = {}
 
     @property
     def id(self) -> str:

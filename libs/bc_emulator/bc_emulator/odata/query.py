@@ -99,6 +99,8 @@ def _expand_item(text: str) -> ExpandItem:
 
 def split_top_level(text: str, separator: str) -> list[str]:
     """Split on `separator` outside parentheses and single-quoted strings."""
+    if "'" not in text and ("(" not in text or separator == "/"):
+        return text.split(separator)  # fast path: keys in parentheses are GUIDs, which hold no "/"
     parts: list[str] = []
     depth = 0
     quoted = False

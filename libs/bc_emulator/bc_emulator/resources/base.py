@@ -202,3 +202,19 @@ def take_number(txn: Transaction, company: CompanyData, series: str) -> str:
     numbers[series] = next_code(numbers[series])
     txn.set_setup(company, "numberSeries", numbers)
     return numbers[series]
+
+
+def next_line_number(company: CompanyData, table: str, parent_field: str, parent_id: str, number_field: str) -> int:
+    """Last line number of the parent + 10000 (10000 for the first line), without scanning the lines."""
+    rows = company.table(table)
+    if rows.count((parent_field,), parent_id) == 0:
+        last = 0
+    else:
+        last = company.last_line_numbers.get(parent_id) or max(
+            r[number_field] for r in rows.find((parent_field,), parent_id)
+        )
+    return last + 10000
+
+
+def remember_line_number(company: CompanyData, parent_id: str, number: int) -> None:
+    company.last_line_numbers[parent_id] = max(number, company.last_line_numbers.get(parent_id, 0))

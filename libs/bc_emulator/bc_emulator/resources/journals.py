@@ -10,7 +10,15 @@ from typing import Any
 
 from bc_emulator import entities, errors, posting, rules
 from bc_emulator.fields import EMPTY_DATE, EMPTY_GUID, round_amount
-from bc_emulator.resources.base import EntitySet, RequestContext, Scope, duplicate_key, take_number
+from bc_emulator.resources.base import (
+    EntitySet,
+    RequestContext,
+    Scope,
+    duplicate_key,
+    next_line_number,
+    remember_line_number,
+    take_number,
+)
 from bc_emulator.resources.dimension_sets import DimensionSetLines
 from bc_emulator.store import CompanyData, Transaction
 
@@ -114,10 +122,10 @@ class JournalLines(EntitySet):
         journal = self._journal(company, scope, values)
         record = {**self.schema.defaults(), **values, "id": str(uuid.uuid4()), "journalId": journal["id"]}
         record["dimensionSet"] = {}
-        siblings = company.table("journalLines").find(("journalId",), journal["id"])
+        lines = company.table("journalLines")
         if record["lineNumber"] == 0:
-            record["lineNumber"] = max((s["lineNumber"] for s in siblings), default=0) + LINE_NUMBER_STEP
-        elif any(s["lineNumber"] == record["lineNumber"] for s in siblings):
+            record["lineNumber"] = next_line_number(company, "journalLines", "journalId", journal["id"], "lineNumber")
+        elif lines.find_unique(("journalId", "lineNumber"), journal["id"], record["lineNumber"]) is not None:
             raise duplicate_key(
                 "Gen. Journal Line",
                 f"Journal Template Name='{journal['templateDisplayName']}',Journal Batch Name='{journal['code']}',"
@@ -126,7 +134,7 @@ class JournalLines(EntitySet):
         if record["postingDate"] == EMPTY_DATE:
             record["postingDate"] = txn.now().astimezone(UTC).date().isoformat()  # BC: the work date
         if not record["documentNumber"]:
-            record["documentNumber"] = _next_document_number(txn, company, siblings)
+            record["documentNumber"] = _next_document_number(txn, company, journal["id"])
         record["amount"] = round_amount(record["amount"])
         names = [
             _resolve_account(company, record, values, "accountType", "accountId", "accountNumber", "Account No."),
@@ -143,6 +151,7 @@ class JournalLines(EntitySet):
         if "description" not in values:
             record["description"] = next((n for n in names if n), "")
         stored = txn.insert(company, self.table, record)
+        remember_line_number(company, journal["id"], record["lineNumber"])
         dimension_sets: DimensionSetLines = self.registry.get("dimensionSetLines")  # type: ignore[assignment]
         for child in self.nested(body, "dimensionSetLines"):
             dimension_sets.insert_nested(txn, company, self.table, stored["id"], child)
@@ -157,9 +166,12 @@ class JournalLines(EntitySet):
             raise errors.dialog("The Journal Batch Id isn't editable.")
         updated = {**record, **values}
         if "lineNumber" in values and values["lineNumber"] != record["lineNumber"]:
-            siblings = company.table("journalLines").find(("journalId",), record["journalId"])
-            if any(s["lineNumber"] == values["lineNumber"] for s in siblings):
+            taken = company.table("journalLines").find_unique(
+                ("journalId", "lineNumber"), record["journalId"], values["lineNumber"]
+            )
+            if taken is not None:
                 raise duplicate_key("Gen. Journal Line", f"Line No.='{values['lineNumber']}'")
+            remember_line_number(company, record["journalId"], values["lineNumber"])
         updated["amount"] = round_amount(updated["amount"])
         if {"accountType", "accountId", "accountNumber"} & values.keys():
             _resolve_account(company, updated, values, "accountType", "accountId", "accountNumber", "Account No.")
@@ -191,20 +203,17 @@ class JournalLines(EntitySet):
         return journal
 
 
-def _next_document_number(txn: Transaction, company: CompanyData, siblings: list[dict[str, Any]]) -> str:
+def _next_document_number(txn: Transaction, company: CompanyData, journal_id: str) -> str:
     """Like Gen. Journal Line SetUpNewLine: keep the last line's document no. while it is out of balance."""
-    if siblings:
-        last = max(siblings, key=lambda s: s["lineNumber"])
-        balance = sum(
-            (
-                s["amount"]
-                for s in siblings
-                if s["documentNumber"] == last["documentNumber"] and not s["balancingAccountNumber"]
-            ),
-            Decimal(0),
-        )
-        if balance != 0:
-            return last["documentNumber"]
+    lines = company.table("journalLines")
+    if lines.count(("journalId",), journal_id):
+        last_number = next_line_number(company, "journalLines", "journalId", journal_id, "lineNumber") - 10000
+        last = lines.find_unique(("journalId", "lineNumber"), journal_id, last_number)
+        if last is not None:
+            same_document = lines.find(("journalId", "documentNumber"), journal_id, last["documentNumber"])
+            balance = sum((s["amount"] for s in same_document if not s["balancingAccountNumber"]), Decimal(0))
+            if balance != 0:
+                return last["documentNumber"]
     return take_number(txn, company, "journalDocument")
 
 

@@ -10,7 +10,16 @@ from typing import Any
 
 from bc_emulator import entities, errors, posting, rules
 from bc_emulator.fields import EMPTY_DATE, EMPTY_GUID, round_amount
-from bc_emulator.resources.base import EntitySet, RequestContext, Scope, duplicate_key, table_relation, take_number
+from bc_emulator.resources.base import (
+    EntitySet,
+    RequestContext,
+    Scope,
+    duplicate_key,
+    next_line_number,
+    remember_line_number,
+    table_relation,
+    take_number,
+)
 from bc_emulator.resources.dimension_sets import DimensionSetLines
 from bc_emulator.store import CompanyData, Transaction
 
@@ -195,10 +204,9 @@ class PurchaseInvoiceLines(EntitySet):
             raise errors.dialog("The documentId of a line can't be changed.")
         record = {**self.schema.defaults(), **values, "id": str(uuid.uuid4()), "documentId": header["id"]}
         record["dimensionSet"] = {}
-        siblings = company.table(self.table).find(("documentId",), header["id"])
         if record["sequence"] == 0:
-            record["sequence"] = max((s["sequence"] for s in siblings), default=0) + SEQUENCE_STEP
-        elif any(s["sequence"] == record["sequence"] for s in siblings):
+            record["sequence"] = next_line_number(company, self.table, "documentId", header["id"], "sequence")
+        elif company.table(self.table).find_unique(("documentId", "sequence"), header["id"], record["sequence"]):
             raise duplicate_key(
                 "Purchase Line",
                 f"Document Type='Invoice',Document No.='{header['number']}',Line No.='{record['sequence']}'",
@@ -211,6 +219,7 @@ class PurchaseInvoiceLines(EntitySet):
             record["description"] = name
         _calculate_line(record)
         stored = txn.insert(company, self.table, record)
+        remember_line_number(company, header["id"], record["sequence"])
         dimension_sets: DimensionSetLines = self.registry.get("dimensionSetLines")  # type: ignore[assignment]
         for child in self.nested(body, "dimensionSetLines"):
             dimension_sets.insert_nested(txn, company, self.table, stored["id"], child)

@@ -1,0 +1,172 @@
+"""Seeds and dumps (JSON, round-trip), terse seeds, admin seeding, and the stand-alone command line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bc_emulator import EmulatorServer, jsonio
+from bc_emulator.seeding import SeedError, read_seed
+from bc_emulator.testing import onprem_client, trust
+
+Factory = Callable[..., EmulatorServer]
+
+
+def _post_one_invoice(client: httpx.Client, company: str) -> None:
+    body = {
+        "vendorNumber": "V10020",
+        "vendorInvoiceNumber": "RT-1",
+        "purchaseInvoiceLines": [{"lineType": "Account", "lineObjectNumber": "6400", "quantity": 1, "unitCost": 250}],
+        "dimensionSetLines": [{"code": "DEPARTMENT", "valueCode": "FIN"}],
+    }
+    invoice = client.post(f"{company}/purchaseInvoices", json=body).json()
+    assert client.post(f"{company}/purchaseInvoices({invoice['id']})/Microsoft.NAV.post").status_code == 204
+
+
+def test_dump_and_seed_round_trip(bc_emulator_factory: Factory, tmp_path: Path) -> None:
+    source = bc_emulator_factory()
+    company = f"companies({source.company_id})"
+    with onprem_client(source) as client:
+        _post_one_invoice(client, company)
+        expected = {
+            name: client.get(f"{company}/{name}").json()["value"]
+            for name in ("vendors", "accounts", "generalLedgerEntries", "purchaseInvoices", "journals")
+        }
+    seed_file = tmp_path / "dump.json"
+    seed_file.write_bytes(jsonio.dumps(source.dump(), indent=True))
+
+    copy = bc_emulator_factory(seed=str(seed_file))
+    with onprem_client(copy) as client:
+        for name, rows in expected.items():
+            got = client.get(f"{company}/{name}").json()["value"]
+            strip = lambda rows: [{k: v for k, v in r.items() if k != "@odata.etag"} for r in rows]  # noqa: E731
+            assert strip(got) == strip(rows), name
+        entry = got = client.get(f"{company}/generalLedgerEntries", params={"$filter": "accountNumber eq '6400'"})
+        entry_id = entry.json()["value"][0]["id"]
+        dims = client.get(f"{company}/generalLedgerEntries({entry_id})/dimensionSetLines").json()["value"]
+        assert [(d["code"], d["valueCode"]) for d in dims] == [("DEPARTMENT", "FIN")]
+        _post_one_invoice_again = client.post(
+            f"{company}/purchaseInvoices", json={"vendorNumber": "V10020", "vendorInvoiceNumber": "RT-1"}
+        )
+        assert _post_one_invoice_again.status_code == 201  # counters and series continue after the dump
+    assert copy.dump()["companies"][0]["setup"]["lastEntryNumber"] == 2
+
+
+def test_terse_seed_gets_ids_defaults_and_references(bc_emulator_factory: Factory) -> None:
+    seed = {
+        "companies": [
+            {
+                "name": "Tiny Co",
+                "setup": {"payablesAccountNumber": "2000"},
+                "accounts": [
+                    {"number": "2000", "displayName": "Payables", "accountType": "Posting"},
+                    {"number": "6000", "displayName": "Costs", "accountType": "Posting", "directPosting": True},
+                ],
+                "dimensions": [{"code": "DEPT"}],
+                "dimensionValues": [{"dimensionCode": "DEPT", "code": "A"}],
+                "vendors": [{"number": "V1", "displayName": "Only vendor"}],
+                "journals": [{"code": "DEFAULT"}],
+            }
+        ]
+    }
+    emu = bc_emulator_factory(seed=seed)
+    assert emu.company_name == "Tiny Co"
+    with onprem_client(emu) as client:
+        company = f"companies({emu.company_id})"
+        accounts = client.get(f"{company}/accounts").json()["value"]
+        assert [(a["number"], a["directPosting"], a["blocked"]) for a in accounts] == [
+            ("2000", False, False),
+            ("6000", True, False),
+        ]
+        values = client.get(f"{company}/dimensionValues").json()["value"]
+        dimension = client.get(f"{company}/dimensions").json()["value"][0]
+        assert values[0]["dimensionId"] == dimension["id"]
+    again = EmulatorServer(seed=seed)
+    assert again.company_id == emu.company_id  # ids of terse seeds are deterministic
+
+
+@pytest.mark.parametrize(
+    ("seed", "problem"),
+    [
+        ({"companies": [{"displayName": "no name"}]}, "needs a name"),
+        ({"companies": [{"name": "X", "dimensionValues": [{"dimensionCode": "NOPE", "code": "A"}]}]}, "NOPE"),
+        ({"companies": [{"name": "X", "vendors": [{"number": "V" * 30}]}]}, "vendors[0]"),
+    ],
+)
+def test_bad_seeds_say_where(seed: dict, problem: str) -> None:
+    with pytest.raises(SeedError, match=problem.replace("[", r"\[")):
+        EmulatorServer(seed=seed)
+
+
+def test_unknown_seed_name_or_file() -> None:
+    with pytest.raises(SeedError, match="neither"):
+        read_seed("/no/such/seed.json")
+
+
+def test_admin_seed_reset_and_clock(bc_emulator: EmulatorServer) -> None:
+    admin = f"{bc_emulator.url}/_emulator"
+    with httpx.Client(verify=trust(bc_emulator)) as http, onprem_client(bc_emulator) as client:
+        assert http.post(f"{admin}/seed", json={"companies": [{"name": "Fresh"}]}).status_code == 204
+        assert [c["name"] for c in client.get("companies").json()["value"]] == ["Fresh"]
+        fresh = client.get("companies").json()["value"][0]["id"]
+        client.post(f"companies({fresh})/vendors", json={"number": "N1"})
+        assert http.post(f"{admin}/reset").status_code == 204
+        assert client.get(f"companies({fresh})/vendors").json()["value"] == []
+        assert http.post(f"{admin}/seed", json={"name": "cronus"}).status_code == 204
+        assert len(client.get("companies").json()["value"]) == 2
+        bad = http.post(f"{admin}/seed", json={"companies": [{}]})
+        assert bad.status_code == 400 and "name" in bad.json()["error"]
+        frozen = http.post(f"{admin}/clock", json={"now": "2030-01-01T00:00:00Z", "freeze": True}).json()
+        assert frozen == {"now": "2030-01-01T00:00:00.000Z", "frozen": True}
+        vendor = client.post(f"companies({bc_emulator.company_id})/vendors", json={"number": "CLK"}).json()
+        assert vendor["lastModifiedDateTime"] == "2030-01-01T00:00:00.000Z"
+        dumped = http.get(f"{admin}/dump").json()
+        assert {c["name"] for c in dumped["companies"]} == {"CRONUS USA, Inc.", "My Company"}
+
+
+def test_command_line_serves_until_stopped(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bc_emulator", "--port", "0", "--seed", "empty", "--tls", "--page-size", "7"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        info = json.loads(process.stdout.readline())
+        assert info["tls"] is True and info["api_base_url"].startswith("https://127.0.0.1:")
+        ca = Path(info["ca_file"]).read_text()
+        assert "BEGIN CERTIFICATE" in ca
+        with httpx.Client(verify=trust_file(info["ca_file"])) as http:
+            companies = http.get(
+                f"{info['onprem_api_base_url']}/companies", auth=("ADMIN", "emulator-web-service-access-key")
+            )
+            assert companies.status_code == 200 and companies.json()["value"] == []
+            assert http.get(f"{info['url']}/_emulator/settings").json()["page_size"] == 7
+    finally:
+        process.terminate()
+        assert process.wait(timeout=10) == 0
+
+
+def test_command_line_rejects_a_bad_seed() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bc_emulator", "--port", "0", "--seed", "/nope.json"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2 and "nope.json" in result.stderr
+
+
+def trust_file(path: str) -> object:
+    import ssl
+
+    context = ssl.create_default_context()
+    context.load_verify_locations(cafile=path)
+    return context
