@@ -34,7 +34,13 @@ from bc_client.errors import (
 )
 from destination_dynamics_nav.audit import Action, AuditEvent
 from destination_dynamics_nav.config import DestinationSettings
-from destination_dynamics_nav.lookups import JOURNAL_LINE_FIELDS, gl_entries_by_document, journal_lines_by_document
+from destination_dynamics_nav.lookups import (
+    JOURNAL_LINE_FIELDS,
+    gl_entries_after,
+    gl_entries_by_document,
+    journal_lines_by_document,
+    ledger_high_water,
+)
 from destination_dynamics_nav.mapping import (
     PostingDocument,
     expected_journal_signatures,
@@ -158,8 +164,9 @@ class JournalPoster(InvoicePoster):
                 )
             return
         if plan.pending or plan.leftover_documents:
+            high_water = ledger_high_water(self.bc)
             self._post_isolating(plan, events)
-        self._confirm(plan, events)
+            self._confirm(plan, events, high_water)
 
     # -- look up and classify ---------------------------------------------------------------------------------
     def _plan(self, tasks: Sequence[InvoiceTask], events: list[AuditEvent]) -> _Plan:
@@ -562,10 +569,10 @@ class JournalPoster(InvoicePoster):
             events.append(item.task.event("rejected", amount=item.document.total, reason=reason))
 
     # -- confirmation -----------------------------------------------------------------------------------------
-    def _confirm(self, plan: _Plan, events: list[AuditEvent]) -> None:
+    def _confirm(self, plan: _Plan, events: list[AuditEvent], high_water: int) -> None:
         if not plan.pending:
             return
-        entries = gl_entries_by_document(self.bc, [p.document.document_number for p in plan.pending])
+        entries = gl_entries_after(self.bc, high_water, [p.document.document_number for p in plan.pending])
         missing = [p.document.document_number for p in plan.pending if not entries.get(p.document.document_number)]
         if missing:
             raise BCError(

@@ -20,7 +20,11 @@ from bc_client.batch import BatchOperation, BatchResult
 from bc_client.errors import BCError
 from destination_dynamics_nav.audit import AuditEvent
 from destination_dynamics_nav.config import DestinationSettings
-from destination_dynamics_nav.lookups import gl_entries_by_document, purchase_invoices_by_vendor_invoice_number
+from destination_dynamics_nav.lookups import (
+    gl_entries_after,
+    ledger_high_water,
+    purchase_invoices_by_vendor_invoice_number,
+)
 from destination_dynamics_nav.mapping import PostingDocument, purchase_invoice_payload
 from destination_dynamics_nav.posting.base import InvoicePoster, InvoiceTask, entry_numbers, outcome_unknown, refused
 from destination_dynamics_nav.reference_data import code_key
@@ -272,6 +276,7 @@ class PurchaseInvoicePoster(InvoicePoster):
     def _post(self, works: list[_Work], events: list[AuditEvent]) -> None:
         if not works:
             return
+        high_water = ledger_high_water(self.bc)
         operations = [BatchOperation("POST", f"purchaseInvoices({w.draft_id})/Microsoft.NAV.post") for w in works]
         failed_drafts: list[dict[str, Any]] = []
         for work, outcome in zip(works, self._run_batches(operations), strict=True):
@@ -283,9 +288,9 @@ class PurchaseInvoicePoster(InvoicePoster):
         # A draft BC refused to post would be posted by a later rerun once fixed in NAV — or post twice if the
         # record changed. Delete it so that NAV holds nothing half-done; the rejection says why.
         self._delete_drafts(failed_drafts)
-        self._confirm([w for w in works if w.draft_id not in failed_ids], events)
+        self._confirm([w for w in works if w.draft_id not in failed_ids], events, high_water)
 
-    def _confirm(self, works: list[_Work], events: list[AuditEvent], attempt: int = 1) -> None:
+    def _confirm(self, works: list[_Work], events: list[AuditEvent], high_water: int, attempt: int = 1) -> None:
         if not works:
             return
         found = purchase_invoices_by_vendor_invoice_number(
@@ -299,7 +304,7 @@ class PurchaseInvoicePoster(InvoicePoster):
                 posted_numbers[work.document.invoice_id] = str(posted[0].get("number") or "")
             else:
                 unposted.append(work)
-        entries = gl_entries_by_document(self.bc, [n for n in posted_numbers.values() if n])
+        entries = gl_entries_after(self.bc, high_water, [n for n in posted_numbers.values() if n])
         for work in works:
             number = posted_numbers.get(work.document.invoice_id)
             if number is None:
@@ -326,4 +331,4 @@ class PurchaseInvoicePoster(InvoicePoster):
                     self._delete_drafts([{"id": work.draft_id}])
                 else:
                     retry.append(work)
-            self._confirm(retry, events, attempt + 1)
+            self._confirm(retry, events, high_water, attempt + 1)
