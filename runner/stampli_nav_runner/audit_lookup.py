@@ -128,13 +128,13 @@ def format_audit_trail(trail: AuditTrail) -> str:
             for name in ("vendor_id", "status"):
                 if read.get(name):
                     details.append(f"{name.split('_')[0]} {read[name]}")
-            lines.append(f"      read       {'  '.join(details)}")
+            lines.append(f"      read              {'  '.join(details)}")
             if read.get("_stampli_record_hash"):
-                lines.append(f"                 content hash {read['_stampli_record_hash']}")
+                lines.append(f"                        content hash {read['_stampli_record_hash']}")
         for event in run.events:
             action = str(event.get("action", "?"))
             if event.get("role") == "source":
-                lines.append(f"      {action:<10} by the source: {event.get('reason') or ''}".rstrip())
+                lines.append(f"      {action:<17} by the source: {event.get('reason') or ''}".rstrip())
                 continue
             details = []
             if event.get("nav_document_number"):
@@ -143,9 +143,11 @@ def format_audit_trail(trail: AuditTrail) -> str:
                 details.append(f"entries {_entries(event['nav_entry_numbers'])}")
             if event.get("amount") is not None:
                 details.append(f"amount {event['amount']}")
+            if event.get("import_file"):
+                details.append(f"import file {event['import_file']}")
             if event.get("reason"):
                 details.append(f"reason: {event['reason']}")
-            lines.append(f"      {action:<10} {'  '.join(details)}".rstrip())
+            lines.append(f"      {action:<17} {'  '.join(details)}".rstrip())
     postings, reversals = trail.postings(), trail.reversals()
     verdict = []
     if postings:

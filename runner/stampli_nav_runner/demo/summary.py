@@ -41,6 +41,23 @@ def files_read(workspace: Workspace, result: SyncResult) -> list[str]:
     return sorted(files)
 
 
+def reverse_line(reverse: SyncResult) -> str:
+    """What the reverse sync wrote, from destination-stampli-sftp's summary line (files with row counts)."""
+    if not reverse.succeeded:
+        return f"{reverse.status}: {'; '.join(reverse.errors) or 'see the run logs'}"
+    summary = reverse.destination_summary or {}
+    files = [entry for entry in summary.get("files", []) if isinstance(entry, dict)]
+    read = ", ".join(f"{name} {count}" for name, count in sorted(reverse.records_by_stream.items()))
+    if not files:
+        return f"read {read or 'nothing'} from NAV; no import file needed"
+    written = ", ".join(f"{entry.get('stream')} {entry.get('rows')}" for entry in files)
+    already = (summary.get("counts") or {}).get("skipped_duplicate", 0)
+    folder = str(files[0].get("path", "/")).rsplit("/", 1)[0] or "/"
+    return f"{len(files)} import file(s) in {folder}: {written} rows" + (
+        f"; {already} rows Stampli already has were not sent back" if already else ""
+    )
+
+
 def _listed(items: list[str]) -> str:
     shown = ", ".join(items[:MAX_LISTED])
     return shown + (f" … (+{len(items) - MAX_LISTED})" if len(items) > MAX_LISTED else "")
@@ -72,8 +89,7 @@ def summary_lines(workspace: Workspace, outcome: DemoOutcome) -> list[str]:
     vendor_bits = [f"{name.removeprefix('vendor_')} {count}" for name, count in sorted(rec.vendor_actions.items())]
     lines.append(f"  vendors → NAV       {', '.join(vendor_bits) or 'none'}")
     if reverse is not None:
-        written = ", ".join(f"{name} {count}" for name, count in sorted(reverse.records_by_stream.items()))
-        lines.append(f"  NAV → Stampli       {reverse.status}: {written or 'no records'} (import files in /inbound)")
+        lines.append(f"  NAV → Stampli       {reverse_line(reverse)}")
     second_posted = second.actions.get("posted", 0) + second.actions.get("reversed", 0)
     verdict = "✓ nothing new, nothing posted" if second.succeeded and second_posted == 0 else "✗ UNEXPECTED"
     lines.append(f"  second forward run  {second.records} records, {second_posted} posted  {verdict}")

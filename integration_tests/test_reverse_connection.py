@@ -1,0 +1,47 @@
+"""Reverse connection end to end: source-dynamics-nav → destination-stampli-sftp, after the forward connection.
+
+The forward sync creates vendor V10100 in NAV from Stampli's vendors export. The reverse sync then writes Stampli
+import files for NAV's reference data — without sending V10100 (or any vendor Stampli already exports unchanged)
+back to Stampli — and a second reverse sync with no NAV change writes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from stampli_nav_runner.connection import load_connection
+from stampli_nav_runner.sync_run import SyncRunner
+from stampli_nav_runner.workspace import Workspace
+
+
+def _vendor_ids(path) -> set[str]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    key = next(column for column in rows[0] if column.lower().replace(" ", "_") in ("vendor_id", "vendor_number"))
+    return {row[key] for row in rows}
+
+
+def test_reverse_sync_writes_import_files_without_echoing_stampli_vendors(make_environment, e2e) -> None:
+    env = make_environment(exports=["vendors_20261124_0600.csv"])
+    runner = SyncRunner(Workspace(env.paths.runs))
+
+    forward = runner.run(load_connection(str(env.forward_path)))
+    assert forward.succeeded, forward.errors
+    assert forward.actions.get("vendor_created") == 1
+    assert "V10100" in e2e.nav_vendors(env)
+
+    reverse = load_connection(str(env.reverse_path))
+    first = runner.run(reverse)
+    assert first.succeeded, first.errors
+    assert set(first.records_by_stream) == {"vendors", "gl_accounts", "dimensions", "dimension_values"}
+    written = {path.name.split("_20")[0]: path for path in env.inbound_files() if path.suffix == ".csv"}
+    assert set(written) == {"vendors", "gl_accounts", "dimensions", "dimension_values"}
+    vendors = _vendor_ids(written["vendors"])
+    assert "V10020" in vendors  # in NAV, not in Stampli's export: sent
+    assert "V10100" not in vendors  # came from Stampli: not echoed back
+    assert "V10000" not in vendors  # Stampli already exports the same content
+
+    files_before = sorted(env.inbound_files())
+    second = runner.run(reverse)
+    assert second.succeeded, second.errors
+    assert sorted(env.inbound_files()) == files_before  # no NAV change: no new import file
