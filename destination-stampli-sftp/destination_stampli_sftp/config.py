@@ -1,0 +1,107 @@
+"""The destination's configuration: the SFTP block shared with source-stampli-sftp, plus where files go.
+
+Field names are a contract (issue 7, issue 3): `host`, `port`, `username`, `credentials` (`auth_method`,
+`password` | `private_key`, `passphrase`), `host_key`, and `folder` (Stampli's inbound folder, default
+`/inbound`). The optional `stampli_export_folder`, `stampli_export_patterns` and `manifest_folder` tune the
+echo suppression (see README "No ping-pong").
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from stampli_files.sftp import SftpSettings
+
+DEFAULT_FOLDER = "/inbound"
+DEFAULT_EXPORT_FOLDER = "/outbound"
+MANIFEST_SUBFOLDER = ".stampli-nav"
+
+
+class ConfigError(ValueError):
+    """The configuration cannot work; the message names the field and the reason, never a secret."""
+
+
+def _folder(value: str, field_name: str) -> str:
+    text = value.strip()
+    if not text:
+        raise ValueError(f"{field_name} must not be empty")
+    if "\x00" in text:
+        raise ValueError(f"{field_name} contains a NUL character")
+    normalised = posixpath.normpath(text)
+    return normalised if normalised != "." else "/"
+
+
+class DestinationSettings(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True, hide_input_in_errors=True)
+
+    folder: str = DEFAULT_FOLDER
+    stampli_export_folder: str | None = DEFAULT_EXPORT_FOLDER
+    stampli_export_patterns: dict[str, str] = Field(default_factory=dict)
+    manifest_folder: str | None = None
+
+    @field_validator("folder", mode="before")
+    @classmethod
+    def _default_folder(cls, value: object) -> object:
+        return DEFAULT_FOLDER if value is None or (isinstance(value, str) and not value.strip()) else value
+
+    @field_validator("folder")
+    @classmethod
+    def _valid_folder(cls, value: str) -> str:
+        return _folder(value, "folder")
+
+    @field_validator("stampli_export_folder", "manifest_folder", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("stampli_export_folder", "manifest_folder")
+    @classmethod
+    def _valid_optional_folder(cls, value: str | None) -> str | None:
+        return None if value is None else _folder(value, "folder")
+
+    @field_validator("stampli_export_patterns")
+    @classmethod
+    def _patterns(cls, value: dict[str, str]) -> dict[str, str]:
+        from destination_stampli_sftp.catalog_policy import ACCEPTED_STREAMS
+
+        unknown = sorted(set(value) - set(ACCEPTED_STREAMS))
+        if unknown:
+            raise ValueError(
+                f"stampli_export_patterns names unknown stream(s) {', '.join(unknown)}; "
+                f"use {', '.join(ACCEPTED_STREAMS)}"
+            )
+        return {stream: pattern.strip() for stream, pattern in value.items() if pattern.strip()}
+
+    @property
+    def resolved_manifest_folder(self) -> str:
+        return self.manifest_folder or posixpath.join(self.folder, MANIFEST_SUBFOLDER)
+
+
+class DestinationConfig(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    sftp: SftpSettings
+    settings: DestinationSettings
+
+
+def _describe(error: ValidationError) -> str:
+    parts = []
+    for detail in error.errors(include_input=False, include_url=False):
+        location = ".".join(str(part) for part in detail["loc"] if not str(part).startswith("function-")) or "config"
+        parts.append(f"{location}: {detail['msg']}")
+    return "; ".join(parts)
+
+
+def parse_config(config: Mapping[str, Any]) -> DestinationConfig:
+    try:
+        sftp = SftpSettings.model_validate(dict(config))
+        settings = DestinationSettings.model_validate(dict(config))
+    except ValidationError as error:
+        raise ConfigError(f"invalid configuration: {_describe(error)}") from None
+    except ValueError as error:  # host_key parse errors surface as ValueError from the validator
+        raise ConfigError(f"invalid configuration: {error}") from None
+    return DestinationConfig(sftp=sftp, settings=settings)

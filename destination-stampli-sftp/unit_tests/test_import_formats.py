@@ -1,0 +1,113 @@
+"""Import rows from NAV records: documented column order, mappings, and named rejects."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+
+import pytest
+
+from destination_stampli_sftp.csv_file import import_file_name, render_csv
+from destination_stampli_sftp.import_formats import FORMATS, GL_ACCOUNTS, VENDORS, RowError, vendor_status
+
+NAV_VENDOR = {
+    "id": "a8f94844-5441-5e30-ae9a-913627fb1376",
+    "number": "V10000",
+    "displayName": "Fabrikam, Inc.",
+    "addressLine1": "51 Radcliff Street",
+    "addressLine2": "",
+    "city": "Atlanta",
+    "state": "GA",
+    "country": "US",
+    "postalCode": "31772",
+    "phoneNumber": "404-555-0134",
+    "email": "accounts@fabrikam.example",
+    "taxRegistrationNumber": "US-22-4931045",
+    "currencyCode": "",
+    "localCurrencyCode": "USD",
+    "paymentTermsCode": "NET30",
+    "blocked": " ",
+    "lastModifiedDateTime": "2026-11-25T10:15:00.123Z",
+}
+
+# The column order documented in README.md: changing it breaks every Stampli import set up against it.
+DOCUMENTED_HEADERS = {
+    "vendors": ["Vendor ID", "Vendor Name", "Address Line 1", "Address Line 2", "City", "State", "Postal Code",
+                "Country", "Email", "Phone", "Tax ID", "Currency", "Payment Terms", "Status", "Modified Date"],
+    "gl_accounts": ["Account Number", "Account Name", "Account Type", "Active"],
+    "dimensions": ["Dimension Code", "Dimension Name"],
+    "dimension_values": ["Dimension Code", "Value Code", "Value Name"],
+}  # fmt: skip
+
+
+def test_column_order_is_the_documented_one() -> None:
+    assert {stream: fmt.headers for stream, fmt in FORMATS.items()} == DOCUMENTED_HEADERS
+
+
+def test_vendor_columns_match_stampli_vendor_export_fields() -> None:
+    """Same columns as Stampli's vendor export: each maps to a field of source-stampli-sftp's vendors stream."""
+    stampli_fields = [spec.name for spec in VENDORS.stampli_export.fields]
+    assert [column.stampli_field for column in VENDORS.columns] == stampli_fields
+
+
+def test_a_nav_vendor_becomes_a_stampli_vendor_row() -> None:
+    cells = VENDORS.to_cells(NAV_VENDOR)
+    assert cells["Vendor ID"] == "V10000"
+    assert cells["Phone"] == "404-555-0134" and cells["Tax ID"] == "US-22-4931045"
+    assert cells["Currency"] == "USD"  # blank in NAV means the local currency
+    assert cells["Payment Terms"] == "NET30"
+    assert cells["Status"] == "Active"
+    assert cells["Modified Date"] == "2026-11-25"
+
+
+@pytest.mark.parametrize(
+    ("blocked", "status"), [(" ", "Active"), ("", "Active"), ("Payment", "Active"), ("All", "Inactive")]
+)
+def test_vendor_status_follows_nav_blocked(blocked: str, status: str) -> None:
+    assert vendor_status(blocked) == status
+
+
+@pytest.mark.parametrize(
+    ("account", "active"),
+    [
+        ({"accountType": "Posting", "blocked": False, "directPosting": True}, "Yes"),
+        ({"accountType": "Posting", "blocked": True, "directPosting": True}, "No"),
+        ({"accountType": "Posting", "blocked": False, "directPosting": False}, "No"),  # e.g. a payables control account
+        ({"accountType": "Heading", "blocked": False, "directPosting": False}, "No"),
+    ],
+)
+def test_gl_accounts_are_active_only_where_nav_accepts_direct_postings(account: dict, active: str) -> None:
+    cells = GL_ACCOUNTS.to_cells({"number": "6100", "displayName": "Office", "category": "Expense", **account})
+    assert cells == {"Account Number": "6100", "Account Name": "Office", "Account Type": "Expense", "Active": active}
+
+
+def test_records_without_a_key_are_named_rejects() -> None:
+    with pytest.raises(RowError, match="^missing_number"):
+        VENDORS.to_cells({**NAV_VENDOR, "number": " "})
+    with pytest.raises(RowError, match="^missing_dimensionCode"):
+        FORMATS["dimension_values"].to_cells({"code": "ADM", "displayName": "Administration"})
+
+
+def test_dimension_value_key_is_dimension_and_value() -> None:
+    fmt = FORMATS["dimension_values"]
+    a = fmt.to_cells({"dimensionCode": "DEPARTMENT", "code": "ADM", "displayName": "Administration"})
+    b = fmt.to_cells({"dimensionCode": "LOCATION", "code": "ADM", "displayName": "Admin building"})
+    assert fmt.key(a) != fmt.key(b)
+    assert fmt.display_key(a) == "DEPARTMENT/ADM"
+
+
+def test_csv_is_rfc4180_utf8_without_bom_and_quotes_what_needs_it() -> None:
+    rows = [{**VENDORS.to_cells(NAV_VENDOR), "Vendor Name": 'Müller, "Bau" GmbH', "Address Line 2": "2nd\nfloor"}]
+    data = render_csv(VENDORS, rows)
+    assert not data.startswith(b"\xef\xbb\xbf")
+    assert data.split(b"\r\n", 1)[0] == ",".join(DOCUMENTED_HEADERS["vendors"]).encode()
+    parsed = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+    assert parsed[1][1] == 'Müller, "Bau" GmbH' and parsed[1][3] == "2nd\nfloor"
+
+
+def test_import_file_names_sort_by_time() -> None:
+    moment = datetime(2026, 11, 25, 10, 0, 5, 7000, tzinfo=UTC)
+    assert import_file_name("vendors", moment, "a1b2c3") == "vendors_20261125T100005007Z_a1b2c3.csv"
+    later = import_file_name("vendors", moment.replace(microsecond=8000), "000000")
+    assert later > import_file_name("vendors", moment, "ffffff")
