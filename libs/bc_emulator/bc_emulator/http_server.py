@@ -11,6 +11,7 @@ import logging
 import socket
 import ssl
 import struct
+import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Protocol
@@ -52,7 +53,25 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         self.app = app
         self.ssl_context = ssl_context
         self.idle_timeout = idle_timeout
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
         super().__init__(address, _Handler)
+
+    def track(self, connection: socket.socket, open_: bool) -> None:
+        with self._connections_lock:
+            if open_:
+                self._connections.add(connection)
+            else:
+                self._connections.discard(connection)
+
+    def close_connections(self) -> None:
+        """Cut keep-alive connections too, so a stopped emulator really is gone (connection refused/reset)."""
+        with self._connections_lock:
+            connections = list(self._connections)
+            self._connections.clear()
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
     @property
     def base_url(self) -> str:
@@ -79,12 +98,15 @@ class _Handler(BaseHTTPRequestHandler):
         # client's delayed ACK stalls every response by ~40 ms.
         with contextlib.suppress(OSError):
             self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._raw_socket = self.request
+        self.server.track(self._raw_socket, True)
         if self.server.ssl_context is not None:
             # The TLS handshake runs here, in the connection's own thread, never in the accept loop.
             self.request = self.server.ssl_context.wrap_socket(self.request, server_side=True)
         super().setup()
 
     def finish(self) -> None:
+        self.server.track(self._raw_socket, False)
         with contextlib.suppress(OSError):
             super().finish()
         if self.server.ssl_context is not None:
@@ -111,12 +133,9 @@ class _Handler(BaseHTTPRequestHandler):
             body = self._read_chunked()
         else:
             body = self.rfile.read(length) if length else b""
+        headers = {k.lower(): v for k, v in self.headers.items()}
         request = HttpRequest(
-            method=self.command,
-            target=self.path,
-            headers={k.lower(): v for k, v in self.headers.items()},
-            body=body,
-            base_url=self.server.base_url,
+            method=self.command, target=self.path, headers=headers, body=body, base_url=self._base_url(headers)
         )
         try:
             response = self.server.app.handle(request)
@@ -127,6 +146,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._drop()
             return
         self._send(response)
+
+    def _base_url(self, headers: dict[str, str]) -> str:
+        """The URL the client used (Host header), as BC builds @odata.nextLink and Location from it."""
+        host = headers.get("host", "").strip()
+        if not host or any(c in host for c in "/\\ @?#"):
+            return self.server.base_url
+        return f"{'https' if self.server.ssl_context else 'http'}://{host}"
 
     def _read_chunked(self) -> bytes:
         chunks = []

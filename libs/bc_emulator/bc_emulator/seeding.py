@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import uuid
-from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -279,7 +278,3 @@ def seed_store(store: Store, source: SeedSource) -> dict[str, Any]:
     data = read_seed(source)
     apply_seed(store, data)
     return data
-
-
-def iter_tables() -> Iterable[str]:
-    return COMPANY_TABLES.keys()

@@ -65,6 +65,7 @@ class EmulatorServer:
             return
         self._httpd.shutdown()
         self._httpd.server_close()
+        self._httpd.close_connections()
         if self._thread is not None:
             self._thread.join(timeout=5)
         self.notifier.stop()

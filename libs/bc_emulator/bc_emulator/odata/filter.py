@@ -9,7 +9,7 @@ Like BC (which turns a filter into per-field AL filters), `or` may only combine 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -323,6 +323,3 @@ def _mismatch(spec: FieldSpec, token: _Token) -> errors.ApiError:
         f"A binary operator with incompatible types was detected. Found operand types '{edm}' and the literal "
         f"{token.text} for property '{spec.name}'."
     )
-
-
-Getter = Callable[[Row, str], Any]

@@ -23,7 +23,6 @@ from bc_emulator.resources.dimension_sets import DimensionSetLines
 from bc_emulator.store import CompanyData, Transaction
 
 POST_ACTION = "Microsoft.NAV.post"
-LINE_NUMBER_STEP = 10000
 API_ACCOUNT_TYPES = ("G/L Account", "Customer", "Vendor", "Bank Account")  # the page filters this range
 
 

@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from bc_emulator import entities, errors
-from bc_emulator.fields import EMPTY_GUID
 from bc_emulator.resources.base import EntitySet, RequestContext, Scope, duplicate_key, take_number
 from bc_emulator.store import Transaction
 
@@ -116,9 +115,3 @@ class DimensionValues(EntitySet):
     schema = entities.DIMENSION_VALUE
     table = "dimensionValues"
     parent_links = {"dimensions": "dimensionId"}
-
-
-def dimension_by_id(scope: Scope, dimension_id: str) -> dict[str, Any] | None:
-    if dimension_id == EMPTY_GUID or scope.company is None:
-        return None
-    return scope.company.table("dimensions").get(dimension_id)

@@ -24,7 +24,6 @@ from bc_emulator.resources.dimension_sets import DimensionSetLines
 from bc_emulator.store import CompanyData, Transaction
 
 POST_ACTION = "Microsoft.NAV.post"
-SEQUENCE_STEP = 10000
 ZERO = Decimal(0)
 
 

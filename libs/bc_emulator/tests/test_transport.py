@@ -1,0 +1,53 @@
+"""HTTP-level behaviour: keep-alive, Host-based links, malformed bodies, a stopped emulator really stops."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from bc_emulator import EmulatorServer
+from bc_emulator.testing import error_of, onprem_client
+
+Factory = Callable[..., EmulatorServer]
+
+
+def test_links_use_the_host_the_client_called(bc_emulator_factory: Factory) -> None:
+    emu = bc_emulator_factory(page_size=2)
+    base = emu.onprem_api_base_url.replace("127.0.0.1", "localhost")
+    with httpx.Client(auth=(emu.basic_username, emu.basic_access_key)) as client:
+        body = client.get(f"{base}/companies({emu.company_id})/vendors").json()
+    assert body["@odata.nextLink"].startswith(f"{base}/companies({emu.company_id})/vendors?")
+    assert body["@odata.context"].startswith(f"{base}/$metadata#")
+
+
+def test_malformed_json_and_unsupported_verbs(api: httpx.Client, company: str) -> None:
+    broken = api.post(f"{company}/vendors", content=b"{not json", headers={"Content-Type": "application/json"})
+    assert error_of(broken)[:2] == (400, "BadRequest")
+    not_object = api.post(f"{company}/vendors", json=["a"])
+    assert error_of(not_object)[0] == 400
+    assert error_of(api.put(f"{company}/vendors", json={}))[:2] == (405, "BadRequest_MethodNotAllowed")
+    assert api.get("").json()["value"][0]["name"] == "companies"  # the service document
+
+
+def test_a_stopped_emulator_drops_keep_alive_connections(bc_emulator_factory: Factory) -> None:
+    emu = bc_emulator_factory()
+    client = onprem_client(emu)
+    assert client.get("companies").status_code == 200  # the connection stays open (keep-alive)
+    emu.stop()
+    with pytest.raises(httpx.TransportError):
+        client.get("companies")
+    client.close()
+
+
+def test_unknown_routes(bc_emulator: EmulatorServer) -> None:
+    with httpx.Client(auth=(bc_emulator.basic_username, bc_emulator.basic_access_key)) as client:
+        other_instance = client.get(f"{bc_emulator.url}/NAV/api/v2.0/companies")
+        assert error_of(other_instance)[:2] == (404, "BadRequest_NotFound")
+        other_api = client.get(f"{bc_emulator.url}/BC/api/contoso/custom/v1.0/companies")
+        assert error_of(other_api)[:2] == (404, "BadRequest_NotFound")
+        only_ledger = client.get(
+            f"{bc_emulator.url}/BC/api/microsoft/reportsFinance/beta/companies({bc_emulator.company_id})/vendors"
+        )
+        assert error_of(only_ledger)[:2] == (404, "BadRequest_NotFound")
