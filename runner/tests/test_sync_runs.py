@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import orjson
@@ -115,12 +116,18 @@ def test_abort_ends_the_source_and_keeps_what_the_destination_confirmed(workspac
     abort = threading.Event()
     runner = SyncRunner(workspace, abort_requested=abort)
     connection = make_connection(source_config={"invoices": 200, "state_every": 1, "hang": True})
-    timer = threading.Timer(2.5, abort.set)
-    timer.start()
-    try:
-        result = runner.run(connection)
-    finally:
-        timer.cancel()
+
+    def abort_once_a_state_is_confirmed() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(ConnectionState.load(workspace.state_path("fake")).messages()) == 0:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        abort.set()
+
+    watcher = threading.Thread(target=abort_once_a_state_is_confirmed, daemon=True)
+    watcher.start()
+    result = runner.run(connection)
+    watcher.join(timeout=5)
     assert result.status == "stopped"
     assert result.destination_exit == 0
     assert 0 < result.records_by_stream["invoices"] < 200
@@ -171,10 +178,10 @@ def test_missing_connector_is_a_failed_run_not_a_crash(workspace: Workspace, mak
 
 def test_a_sync_over_its_timeout_is_ended_and_keeps_confirmed_state(workspace: Workspace, make_connection) -> None:
     connection = make_connection(source_config={"invoices": 200, "state_every": 1, "hang": True})
-    connection.timeout = "2s"
+    connection.timeout = "4s"
     result = SyncRunner(workspace).run(connection)
     assert result.status == "failed"
-    assert any("longer than its timeout (2s)" in error for error in result.errors)
+    assert any("longer than its timeout (4s)" in error for error in result.errors)
     assert 0 < result.states_confirmed < 200
     assert _cursor(workspace) == result.states_confirmed
 
