@@ -10,7 +10,7 @@ import msal
 import pytest
 
 from bc_emulator import BC_SCOPE, EmulatorServer
-from bc_emulator.testing import cloud_client, error_of
+from bc_emulator.testing import cloud_client, error_of, trust
 
 Factory = Callable[..., EmulatorServer]
 
@@ -23,17 +23,18 @@ def _token(emu: EmulatorServer, **overrides: str) -> httpx.Response:
         "scope": BC_SCOPE,
         **overrides,
     }
-    return httpx.post(emu.token_url, data=form)
+    return httpx.post(emu.token_url, data=form, verify=trust(emu))
 
 
 def test_basic_auth_on_premises(bc_emulator: EmulatorServer) -> None:
     url = f"{bc_emulator.onprem_api_base_url}/companies"
-    ok = httpx.get(url, auth=(bc_emulator.basic_username.lower(), bc_emulator.basic_access_key))
+    http = httpx.Client(verify=trust(bc_emulator))
+    ok = http.get(url, auth=(bc_emulator.basic_username.lower(), bc_emulator.basic_access_key))
     assert ok.status_code == 200
-    wrong = httpx.get(url, auth=(bc_emulator.basic_username, "not-the-key"))
+    wrong = http.get(url, auth=(bc_emulator.basic_username, "not-the-key"))
     assert error_of(wrong)[:2] == (401, "Authentication_InvalidCredentials")
     assert wrong.headers["WWW-Authenticate"].startswith("Basic")
-    assert error_of(httpx.get(url))[:2] == (401, "Authentication_InvalidCredentials")
+    assert error_of(http.get(url))[:2] == (401, "Authentication_InvalidCredentials")
 
 
 def test_basic_auth_is_refused_by_the_cloud_shape(bc_emulator: EmulatorServer) -> None:
@@ -47,13 +48,13 @@ def test_basic_auth_is_refused_by_the_cloud_shape(bc_emulator: EmulatorServer) -
 def test_client_credentials_token_works_on_cloud_and_on_prem(bc_emulator: EmulatorServer) -> None:
     token = _token(bc_emulator).json()
     assert token["token_type"] == "Bearer" and token["expires_in"] > 0
-    headers = {"Authorization": f"Bearer {token['access_token']}"}
-    assert httpx.get(f"{bc_emulator.api_base_url}/companies", headers=headers).status_code == 200
-    assert httpx.get(f"{bc_emulator.onprem_api_base_url}/companies", headers=headers).status_code == 200
+    http = httpx.Client(headers={"Authorization": f"Bearer {token['access_token']}"}, verify=trust(bc_emulator))
+    assert http.get(f"{bc_emulator.api_base_url}/companies").status_code == 200
+    assert http.get(f"{bc_emulator.onprem_api_base_url}/companies").status_code == 200
     by_domain = f"{bc_emulator.url}/v2.0/{bc_emulator.settings.tenant_domain}/production/api/v2.0/companies"
-    assert httpx.get(by_domain, headers=headers).status_code == 200
+    assert http.get(by_domain).status_code == 200
     tenantless = f"{bc_emulator.url}/v2.0/production/api/v2.0/companies"
-    assert httpx.get(tenantless, headers=headers).status_code == 200
+    assert http.get(tenantless).status_code == 200
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 
 from bc_emulator import EmulatorServer
-from bc_emulator.testing import error_of, onprem_client
+from bc_emulator.testing import error_of, onprem_client, trust
 
 Factory = Callable[..., EmulatorServer]
 
@@ -21,7 +21,7 @@ def _parallel(emu: EmulatorServer, count: int, path: str = "companies") -> list[
 
 
 def test_requests_beyond_the_concurrency_limit_queue_and_succeed(bc_emulator_factory: Factory) -> None:
-    emu = bc_emulator_factory(max_concurrent_requests=2, latency_ms=150)
+    emu = bc_emulator_factory(max_concurrent_requests=2, latency_ms=250)
     started = time.monotonic()
     responses = _parallel(emu, 6)
     elapsed = time.monotonic() - started
@@ -29,12 +29,12 @@ def test_requests_beyond_the_concurrency_limit_queue_and_succeed(bc_emulator_fac
     usage = emu.usage()["users"][emu.basic_username]
     assert usage["max_concurrency"] == 2
     assert usage["http_requests"] == 6 and usage["operations"] == 6
-    assert elapsed >= 0.45  # three rounds of two
+    assert elapsed >= 0.75  # three rounds of two
 
 
 def test_a_full_queue_answers_429_with_retry_after(bc_emulator_factory: Factory) -> None:
     emu = bc_emulator_factory(
-        max_concurrent_requests=1, max_queued_requests=1, latency_ms=300, throttle_retry_after_s=2
+        max_concurrent_requests=1, max_queued_requests=1, latency_ms=600, throttle_retry_after_s=2
     )
     responses = _parallel(emu, 4)
     throttled = [r for r in responses if r.status_code == 429]
@@ -44,7 +44,7 @@ def test_a_full_queue_answers_429_with_retry_after(bc_emulator_factory: Factory)
 
 
 def test_waiting_too_long_in_the_queue_answers_503(bc_emulator_factory: Factory) -> None:
-    emu = bc_emulator_factory(max_concurrent_requests=1, queue_timeout_s=0.1, latency_ms=400)
+    emu = bc_emulator_factory(max_concurrent_requests=1, queue_timeout_s=0.1, latency_ms=600)
     statuses = sorted(r.status_code for r in _parallel(emu, 2))
     assert statuses == [200, 503]
 
@@ -65,9 +65,10 @@ def test_request_budget_per_window_counts_batch_operations(bc_emulator_factory: 
 def test_limits_are_per_user(bc_emulator_factory: Factory) -> None:
     emu = bc_emulator_factory(rate_limit_requests=1, extra_basic_users={"SECOND": "second-key"})
     url = f"{emu.onprem_api_base_url}/companies"
-    assert httpx.get(url, auth=(emu.basic_username, emu.basic_access_key)).status_code == 200
-    assert httpx.get(url, auth=(emu.basic_username, emu.basic_access_key)).status_code == 429
-    assert httpx.get(url, auth=("SECOND", "second-key")).status_code == 200
+    with httpx.Client(verify=trust(emu)) as http:
+        assert http.get(url, auth=(emu.basic_username, emu.basic_access_key)).status_code == 200
+        assert http.get(url, auth=(emu.basic_username, emu.basic_access_key)).status_code == 429
+        assert http.get(url, auth=("SECOND", "second-key")).status_code == 200
     assert set(emu.usage()["users"]) == {emu.basic_username, "SECOND"}
 
 

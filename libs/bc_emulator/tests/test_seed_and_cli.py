@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from bc_emulator import EmulatorServer, jsonio
+from bc_emulator.__main__ import main
 from bc_emulator.seeding import SeedError, read_seed
 from bc_emulator.testing import onprem_client, trust
 
@@ -154,14 +155,9 @@ def test_command_line_serves_until_stopped(tmp_path: Path) -> None:
         assert process.wait(timeout=10) == 0
 
 
-def test_command_line_rejects_a_bad_seed() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bc_emulator", "--port", "0", "--seed", "/nope.json"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert result.returncode == 2 and "nope.json" in result.stderr
+def test_command_line_rejects_a_bad_seed(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--port", "0", "--seed", "/nope.json"]) == 2
+    assert "nope.json" in capsys.readouterr().err
 
 
 def trust_file(path: str) -> object:

@@ -56,7 +56,7 @@ def test_resources_bc_does_not_support(
 
 
 def test_changes_are_coalesced_and_delivered(bc_emulator_factory: Factory, webhook_receiver: WebhookReceiver) -> None:
-    bc_emulator = bc_emulator_factory(notification_delay_s=0.5)
+    bc_emulator = bc_emulator_factory(notification_delay_s=30)  # BC's window; flushed explicitly below
     with onprem_client(bc_emulator) as client:
         subscription = subscribe(client, bc_emulator, webhook_receiver).json()
         vendors = f"companies({bc_emulator.company_id})/vendors"
@@ -64,8 +64,8 @@ def test_changes_are_coalesced_and_delivered(bc_emulator_factory: Factory, webho
         client.patch(f"{vendors}({vendor['id']})", json={"city": "Oslo"}, headers={"If-Match": "*"})
         client.patch(f"{vendors}({vendor['id']})", json={"city": "Bergen"}, headers={"If-Match": "*"})
         client.get(vendors)  # reads notify nobody
+    bc_emulator.flush_notifications()  # as if the 30 s had passed
     payloads = webhook_receiver.wait_for(1)
-    bc_emulator.flush_notifications()  # nothing else is pending
     entries = webhook_receiver.entries()
     assert len(payloads) == 1 and len(entries) == 1
     entry = entries[0]
@@ -79,11 +79,12 @@ def test_changes_are_coalesced_and_delivered(bc_emulator_factory: Factory, webho
 def test_many_changes_become_one_collection_notification(
     bc_emulator_factory: Factory, webhook_receiver: WebhookReceiver
 ) -> None:
-    emu = bc_emulator_factory(notification_collection_threshold=3, notification_delay_s=0.3)
+    emu = bc_emulator_factory(notification_collection_threshold=3, notification_delay_s=30)
     with onprem_client(emu) as client:
         subscribe(client, emu, webhook_receiver)
         for number in range(5):
             client.post(f"companies({emu.company_id})/vendors", json={"number": f"C-{number}"})
+        emu.flush_notifications()
         webhook_receiver.wait_for(1)
         entries = webhook_receiver.entries()
         assert [e["changeType"] for e in entries] == ["collection"]
