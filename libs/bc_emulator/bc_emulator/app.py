@@ -208,5 +208,7 @@ def _json_response(status: int, body: Any, headers: dict[str, str] | None = None
 
 
 def _result_response(result: ApiResult) -> HttpResponse:
+    if result.raw is not None:
+        return HttpResponse(result.status, dict(result.headers), result.raw)
     body = b"" if result.body is None else jsonio.dumps(result.body)
     return HttpResponse(result.status, dict(result.headers), body)

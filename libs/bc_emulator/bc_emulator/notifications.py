@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -61,7 +62,7 @@ class Notifier:
     def __init__(self, store: Store, settings: EmulatorSettings) -> None:
         self.store = store
         self.settings = settings
-        self.deliveries: list[Delivery] = []
+        self.deliveries: deque[Delivery] = deque(maxlen=1000)  # the latest, for tests and /_emulator
         self._buckets: dict[tuple[str, str], _Bucket] = {}
         self._retries: list[_Retry] = []
         self._cond = threading.Condition()
@@ -111,7 +112,7 @@ class Notifier:
         with self._cond:
             self._buckets.clear()
             self._retries.clear()
-            self.deliveries = []
+            self.deliveries.clear()
 
     # -- collecting changes -----------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from bc_emulator import errors
 from bc_emulator.fields import parse_guid
 from bc_emulator.odata.etag import check_if_match
 from bc_emulator.odata.filter import FilterExpr, parse_filter
+from bc_emulator.odata.metadata import metadata_document
 from bc_emulator.odata.query import ExpandItem, PageToken, QueryOptions, parse_options, split_top_level
 from bc_emulator.resources.base import EntitySet, Parent, RequestContext, Scope
 from bc_emulator.resources.registry import APIS, ApiDefinition, Registry
@@ -43,7 +44,8 @@ class ApiCall:
 class ApiResult:
     status: int
     headers: dict[str, str] = field(default_factory=dict)
-    body: Any = None
+    body: Any = None  # JSON-able
+    raw: bytes | None = None  # a non-JSON body ($metadata)
 
     @classmethod
     def from_error(cls, error: errors.ApiError) -> ApiResult:
@@ -116,7 +118,9 @@ class ApiService:
                 raise errors.method_not_allowed(call.method, "$batch")
             return self._batch(ctx, call)
         if segments[0].name == "$metadata":
-            raise errors.no_route(f"{ctx.api_root}/$metadata")
+            if call.method != "GET" or len(segments) != 1:
+                raise errors.method_not_allowed(call.method, "$metadata")
+            return ApiResult(200, {"Content-Type": "application/xml", "OData-Version": "4.0"}, raw=self._metadata(api))
         method = call.method
         if method == "GET":
             with ctx.store.lock:
@@ -384,6 +388,16 @@ class ApiService:
         params.append(("$skiptoken", token.encode()))
         path = "/".join(quote(part, safe="(),'=$@:.") for part in call.path.strip("/").split("/"))
         return f"{ctx.api_root}/{path}?{urlencode(params, quote_via=quote, safe=',$()')}"
+
+    def _metadata(self, api: ApiDefinition) -> bytes:
+        names = sorted(api.root_sets | api.company_sets)
+        seen: list[str] = []
+        while names:
+            name = names.pop(0)
+            if name not in seen:
+                seen.append(name)
+                names.extend(sorted(self.registry.get(name).navigation.values()))
+        return metadata_document([self.registry.get(name) for name in seen])
 
     def _service_document(self, ctx: RequestContext, api: ApiDefinition) -> ApiResult:
         names = sorted(api.root_sets)

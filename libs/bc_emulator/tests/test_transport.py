@@ -31,6 +31,14 @@ def test_malformed_json_and_unsupported_verbs(api: httpx.Client, company: str) -
     assert api.get("").json()["value"][0]["name"] == "companies"  # the service document
 
 
+def test_metadata_documents_list_the_entity_sets(bc_emulator: EmulatorServer, api: httpx.Client) -> None:
+    v2 = api.get("$metadata")
+    assert v2.status_code == 200 and v2.headers["Content-Type"].startswith("application/xml")
+    assert '<EntitySet Name="purchaseInvoices"' in v2.text and '<Action Name="post"' in v2.text
+    finance = api.get(f"{bc_emulator.url}/BC/api/microsoft/reportsFinance/beta/$metadata")
+    assert '<EntitySet Name="vendorLedgerEntries"' in finance.text and "purchaseInvoices" not in finance.text
+
+
 def test_a_stopped_emulator_drops_keep_alive_connections(bc_emulator_factory: Factory) -> None:
     emu = bc_emulator_factory()
     client = onprem_client(emu)
