@@ -106,4 +106,10 @@ def test_forward_sync_rerun_new_file_with_repeats_audit_and_report(make_environm
     assert any("12O.00" in detail for reject in reconciliation.rejects for detail in reject.details)
     html = env.paths.report.read_text(encoding="utf-8")
     assert "STP-INV-1003-R" in html and "Totals by G/L account" in html
-    assert os.environ[SFTP_PASSWORD_ENV] not in html
+
+    # 6. No resolved secret anywhere on disk: run logs, state, catalogs, report, connection files.
+    secrets = [os.environ[SFTP_PASSWORD_ENV].encode(), env.emulator.client_secret.encode()]
+    for path in [*env.paths.runs.rglob("*"), *env.paths.connections.rglob("*"), env.paths.report]:
+        if path.is_file():
+            content = path.read_bytes()
+            assert not any(secret in content for secret in secrets), path

@@ -37,7 +37,8 @@ def run_demo(root: Path, with_reverse: bool = True) -> int:
         for export in sorted(paths.outbound.iterdir()):
             say(f"                 {export.name}")
         say(f"  NAV (emulator) {env.emulator.url}  company “{env.emulator.company_name}”, HTTPS with a demo CA, OAuth2")
-        say(f"  connections    {env.forward_path}, {env.reverse_path} (secrets as ${{env:…}} references)")
+        say(f"  connections    {env.forward_path}, {env.reverse_path}")
+        say(f"                 secrets as references: ${{env:…}} and ${{secret:…}} (encrypted in {paths.secrets_file})")
         workspace = Workspace(paths.runs)
         runner = SyncRunner(workspace, reporter=ConsoleProgress(interval_seconds=1.0))
         forward = load_connection(str(env.forward_path))

@@ -3,7 +3,9 @@
 - The embedded SFTP server (libs/embedded_sftp) serves a copy of the sample Stampli exports in demo/data/outbound,
   with each file's modification time set from the timestamp in its name, as Stampli would have written them.
 - The BC emulator (libs/bc_emulator) serves the "cronus" company over HTTPS with its own throw-away CA.
-- Two connection files reference their secrets as ${env:…}; the values live only in this process's environment.
+- Two connection files reference their secrets, never hold them: the SFTP password as ${env:…} (a value only in
+  this process's environment) and the NAV client secret as ${secret:…} (an encrypted secrets file under the demo
+  folder, whose Fernet key exists only in this process's environment), the two ways docs/runner.md describes.
 
 The integration tests use the same environment, so the demo data is exercised by `make test` too.
 """
@@ -25,9 +27,11 @@ from typing import Any
 
 import yaml
 
+from stampli_nav_runner.secret_store import SECRETS_FILE_ENV, SECRETS_KEY_ENV, SecretStore, generate_key
+
 SFTP_USER = "stampli"
 SFTP_PASSWORD_ENV = "STAMPLI_DEMO_SFTP_PASSWORD"
-NAV_CLIENT_SECRET_ENV = "STAMPLI_DEMO_NAV_CLIENT_SECRET"
+NAV_CLIENT_SECRET_NAME = "nav_client_secret"
 OUTBOUND = "outbound"
 INBOUND = "inbound"
 FILE_TIMESTAMP = re.compile(r"_(\d{8})_(\d{4})\.")
@@ -60,6 +64,17 @@ def place_export(source: Path, folder: Path, mtime: datetime | None = None) -> P
     return target
 
 
+class _ReadableDumper(yaml.SafeDumper):
+    """YAML a person can read: multi-line values (the CA certificate) as literal blocks."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|" if "\n" in text else None)
+
+
+_ReadableDumper.add_representer(str, _represent_text)
+
+
 @dataclass
 class DemoPaths:
     root: Path
@@ -87,6 +102,10 @@ class DemoPaths:
     @property
     def report(self) -> Path:
         return self.root / "reconciliation.html"
+
+    @property
+    def secrets_file(self) -> Path:
+        return self.root / "secrets" / "stampli-nav.secrets"
 
 
 class DemoEnvironment:
@@ -157,7 +176,10 @@ class DemoEnvironment:
         )
         settings = EmulatorSettings(**{"tls": True, **self.emulator_settings})
         self.emulator = self._stack.enter_context(EmulatorServer(settings, seed="cronus"))
-        self._set_env(NAV_CLIENT_SECRET_ENV, self.emulator.client_secret)
+        secrets_key = generate_key()
+        self._set_env(SECRETS_KEY_ENV, secrets_key)
+        self._set_env(SECRETS_FILE_ENV, str(paths.secrets_file))
+        SecretStore(paths.secrets_file, secrets_key).set(NAV_CLIENT_SECRET_NAME, self.emulator.client_secret)
         self.write_connections()
 
     # -- connector configs (secrets as references) -------------------------------------------------------------------
@@ -179,7 +201,7 @@ class DemoEnvironment:
                 "tenant_id": emulator.tenant_id,
                 "environment": emulator.environment,
                 "client_id": emulator.client_id,
-                "client_secret": f"${{env:{NAV_CLIENT_SECRET_ENV}}}",
+                "client_secret": f"${{secret:{NAV_CLIENT_SECRET_NAME}}}",
                 # The emulator plays Entra ID too; MSAL needs an HTTPS authority, verified with the demo CA.
                 "authority_url": emulator.url,
             },
@@ -226,7 +248,8 @@ class DemoEnvironment:
     def write_connections(self) -> None:
         for document in (self.forward_connection(), self.reverse_connection()):
             path = self.paths.connections / f"{document['name']}.yaml"
-            path.write_text(yaml.safe_dump(document, sort_keys=False, width=120), encoding="utf-8")
+            text = yaml.dump(document, Dumper=_ReadableDumper, sort_keys=False, allow_unicode=True, width=120)
+            path.write_text(text, encoding="utf-8")
 
     @property
     def forward_path(self) -> Path:
