@@ -41,10 +41,11 @@ def notification(change: str = "updated", state: str = CLIENT_STATE, entity: str
 
 
 @pytest.fixture
-def receiver(airbyte_api) -> Iterator[WebhookReceiver]:
+def receiver(request: pytest.FixtureRequest, airbyte_api) -> Iterator[WebhookReceiver]:
+    quiet = getattr(request, "param", 0.3)
     http = httpx.Client(timeout=5.0)
     trigger = AirbyteSyncTrigger(airbyte_api.url, CONNECTION_ID, TokenProvider(token="static-token"), http)
-    debouncer = Debouncer(trigger.trigger, quiet_seconds=0.3, max_wait_seconds=2.0, retry_seconds=0.2)
+    debouncer = Debouncer(trigger.trigger, quiet_seconds=quiet, max_wait_seconds=quiet * 10, retry_seconds=0.2)
     with WebhookReceiver(host="127.0.0.1", port=0, client_state=CLIENT_STATE, debouncer=debouncer) as running:
         yield running
     http.close()
@@ -58,14 +59,14 @@ def test_validation_handshake_echoes_the_token_as_plain_text(receiver: WebhookRe
         assert response.headers["content-type"].startswith("text/plain")
 
 
+@pytest.mark.parametrize("receiver", [1.5], indirect=True)  # a quiet window wide enough for a loaded machine
 def test_a_burst_of_notifications_starts_one_sync_with_the_bearer_token(receiver: WebhookReceiver, airbyte_api) -> None:
-    started = time.monotonic()
     for _ in range(5):
         response = httpx.post(receiver.url, json={"value": [notification(), notification("created")]})
-        assert response.status_code == 202
-    assert time.monotonic() - started < 2.0  # answered at once, never waiting for Airbyte
+        assert response.status_code == 202  # answered before any sync is requested
+    assert airbyte_api.jobs == []
     jobs = airbyte_api.wait_for_jobs(1)
-    time.sleep(0.6)  # a second sync would have been requested by now
+    time.sleep(2.0)  # a second sync would have been requested by now
     assert len(airbyte_api.jobs) == 1
     assert jobs[0]["body"] == {"connectionId": CONNECTION_ID, "jobType": "sync"}
     assert jobs[0]["authorization"] == "Bearer static-token"
