@@ -47,6 +47,11 @@ class EntityReader(Protocol):
     def map_concurrently(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]: ...
 
 
+def concurrently(bc: EntityReader, *calls: Callable[[], Any]) -> list[Any]:
+    """Independent reads side by side (within the client's in-flight limit); results in order."""
+    return bc.map_concurrently(lambda call: call(), list(calls))
+
+
 def chunked(values: Sequence[str], size: int = FILTER_CHUNK) -> list[list[str]]:
     unique = list(dict.fromkeys(values))
     return [unique[start : start + size] for start in range(0, len(unique), size)]
@@ -112,14 +117,15 @@ def ledger_high_water(bc: EntityReader) -> int:
 def gl_entries_after(
     bc: EntityReader, high_water: int, document_numbers: Sequence[str]
 ) -> dict[str, list[dict[str, Any]]]:
-    """G/L entries of `document_numbers` posted after `high_water`: one range read instead of one filter per chunk
-    of numbers (entries other users posted meanwhile are read too, and dropped here)."""
+    """G/L entries of `document_numbers` (of every document when empty) posted after `high_water`, by document
+    number: one range read instead of one filter per chunk of numbers (entries other users posted meanwhile are
+    read too; callers look up only their own documents)."""
     wanted = {number.upper() for number in document_numbers}
     found: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for entry in bc.iter_entities(
         "generalLedgerEntries", filter=f"entryNumber gt {int(high_water)}", select=list(GL_ENTRY_FIELDS)
     ):
         number = str(entry.get("documentNumber", "")).upper()
-        if number in wanted:
+        if not wanted or number in wanted:
             found[number].append(dict(entry))
     return dict(found)

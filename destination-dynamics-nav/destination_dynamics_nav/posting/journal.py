@@ -36,6 +36,7 @@ from destination_dynamics_nav.audit import Action, AuditEvent
 from destination_dynamics_nav.config import DestinationSettings
 from destination_dynamics_nav.lookups import (
     JOURNAL_LINE_FIELDS,
+    concurrently,
     gl_entries_after,
     gl_entries_by_document,
     journal_lines_by_document,
@@ -89,6 +90,7 @@ class _GroupOutcome:
 
 @dataclass
 class _Plan:
+    high_water: int = 0  # the highest G/L entry number before this flush posted anything
     pending: list[_Pending] = field(default_factory=list)
     to_write: list[PostingDocument] = field(default_factory=list)
     stale_lines: list[dict[str, Any]] = field(default_factory=list)
@@ -164,9 +166,8 @@ class JournalPoster(InvoicePoster):
                 )
             return
         if plan.pending or plan.leftover_documents:
-            high_water = ledger_high_water(self.bc)
             self._post_isolating(plan, events)
-            self._confirm(plan, events, high_water)
+            self._confirm(plan, events, plan.high_water)
 
     # -- look up and classify ---------------------------------------------------------------------------------
     def _plan(self, tasks: Sequence[InvoiceTask], events: list[AuditEvent]) -> _Plan:
@@ -175,11 +176,19 @@ class JournalPoster(InvoicePoster):
             numbers.append(task.document.document_number)
             if task.kind == "reverse":
                 numbers.append(reversing_document(task.document, self.settings.document_number_prefix).document_number)
-        entries = gl_entries_by_document(self.bc, numbers)
-        open_lines = self._open_lines(numbers)
+        # One round of concurrent reads: what is posted, what waits in the batch, where line numbers and G/L entry
+        # numbers stand now (entries this flush posts will all be above that high-water mark).
+        posting = self.post_documents and not self.dry_run
+        entries, open_lines, highest_line, high_water = concurrently(
+            self.bc,
+            lambda: gl_entries_by_document(self.bc, numbers),
+            lambda: self._open_lines(numbers),
+            lambda: self._highest_line_number() if not posting and not self.dry_run else 0,
+            lambda: ledger_high_water(self.bc) if posting else 0,
+        )
         if not self.dry_run:
-            self._reserve_line_numbers(open_lines)
-        plan = _Plan()
+            self._reserve_line_numbers(open_lines, highest_line)
+        plan = _Plan(high_water=high_water)
         covered: set[str] = set()
 
         for task in tasks:
@@ -361,17 +370,19 @@ class JournalPoster(InvoicePoster):
             self._next_line_number += LINE_NUMBER_STEP
             return self._next_line_number
 
-    def _reserve_line_numbers(self, open_lines: dict[str, list[dict[str, Any]]]) -> None:
+    def _highest_line_number(self) -> int:
+        """The batch's highest line number, when only this flush's lines are read (post_documents is false)."""
+        if self.journal is None:
+            return 0
+        for line in self.bc.iter_entities(self._lines_path, select=["lineNumber"], orderby="lineNumber desc", top=1):
+            return int(line.get("lineNumber") or 0)
+        return 0
+
+    def _reserve_line_numbers(self, open_lines: dict[str, list[dict[str, Any]]], highest: int) -> None:
         """Continue numbering after the highest line number in the batch (read once per flush)."""
-        highest = max((int(line.get("lineNumber") or 0) for lines in open_lines.values() for line in lines), default=0)
-        if not (self.post_documents and not self.dry_run) and self.journal is not None:
-            # Only this flush's lines were read: ask for the batch's highest line number separately.
-            for line in self.bc.iter_entities(
-                self._lines_path, select=["lineNumber"], orderby="lineNumber desc", top=1
-            ):
-                highest = max(highest, int(line.get("lineNumber") or 0))
+        in_lines = max((int(line.get("lineNumber") or 0) for lines in open_lines.values() for line in lines), default=0)
         with self._line_lock:
-            self._next_line_number = max(self._next_line_number, highest)
+            self._next_line_number = max(self._next_line_number, highest, in_lines)
 
     def _pack(self, documents: list[PostingDocument]) -> list[list[PostingDocument]]:
         """Whole documents per $batch, at most 100 operations each (a document never spans two atomic batches)."""

@@ -21,6 +21,7 @@ from bc_client.errors import BCError
 from destination_dynamics_nav.audit import AuditEvent
 from destination_dynamics_nav.config import DestinationSettings
 from destination_dynamics_nav.lookups import (
+    concurrently,
     gl_entries_after,
     ledger_high_water,
     purchase_invoices_by_vendor_invoice_number,
@@ -70,9 +71,14 @@ class PurchaseInvoicePoster(InvoicePoster):
     def process(self, tasks: Sequence[InvoiceTask], events: list[AuditEvent]) -> None:
         if not tasks:
             return
-        found = purchase_invoices_by_vendor_invoice_number(
+        numbers = [task.document.external_document_number for task in tasks if task.document.external_document_number]
+        posting = self.post_documents and not self.dry_run
+        # One round of concurrent reads: what NAV holds for these invoices, and where the G/L entry numbers stand
+        # (entries this flush posts will all be above that high-water mark).
+        found, high_water = concurrently(
             self.bc,
-            [task.document.external_document_number for task in tasks if task.document.external_document_number],
+            lambda: purchase_invoices_by_vendor_invoice_number(self.bc, numbers),
+            lambda: ledger_high_water(self.bc) if posting else 0,
         )
         to_create: list[_Work] = []
         to_post: list[_Work] = []
@@ -135,7 +141,7 @@ class PurchaseInvoicePoster(InvoicePoster):
                     )
                 )
             return
-        self._post(to_post + created, events)
+        self._post(to_post + created, events, high_water)
 
     # -- classification ---------------------------------------------------------------------------------------
     @staticmethod
@@ -273,10 +279,9 @@ class PurchaseInvoicePoster(InvoicePoster):
                 created.append(work)
         return again
 
-    def _post(self, works: list[_Work], events: list[AuditEvent]) -> None:
+    def _post(self, works: list[_Work], events: list[AuditEvent], high_water: int) -> None:
         if not works:
             return
-        high_water = ledger_high_water(self.bc)
         operations = [BatchOperation("POST", f"purchaseInvoices({w.draft_id})/Microsoft.NAV.post") for w in works]
         failed_drafts: list[dict[str, Any]] = []
         for work, outcome in zip(works, self._run_batches(operations), strict=True):
@@ -293,8 +298,13 @@ class PurchaseInvoicePoster(InvoicePoster):
     def _confirm(self, works: list[_Work], events: list[AuditEvent], high_water: int, attempt: int = 1) -> None:
         if not works:
             return
-        found = purchase_invoices_by_vendor_invoice_number(
-            self.bc, [w.document.external_document_number for w in works]
+        # The invoices' new state and the G/L entries posted since the high-water mark, read side by side.
+        found, entries = concurrently(
+            self.bc,
+            lambda: purchase_invoices_by_vendor_invoice_number(
+                self.bc, [w.document.external_document_number for w in works]
+            ),
+            lambda: gl_entries_after(self.bc, high_water, ()),
         )
         posted_numbers: dict[str, str] = {}
         unposted: list[_Work] = []
@@ -304,7 +314,6 @@ class PurchaseInvoicePoster(InvoicePoster):
                 posted_numbers[work.document.invoice_id] = str(posted[0].get("number") or "")
             else:
                 unposted.append(work)
-        entries = gl_entries_after(self.bc, high_water, [n for n in posted_numbers.values() if n])
         for work in works:
             number = posted_numbers.get(work.document.invoice_id)
             if number is None:
