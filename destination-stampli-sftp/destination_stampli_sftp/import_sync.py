@@ -69,8 +69,6 @@ class ImportSync:
         self._clock = clock
         self._pending: dict[str, _Pending] = {}
         self.written: list[WrittenFile] = []
-        self._vendor_ids = {nav.casefold(): stampli for stampli, nav in settings.vendor_number_mapping.items()}
-        self._account_numbers = {nav.casefold(): stampli for stampli, nav in settings.gl_account_mapping.items()}
 
     @property
     def has_pending(self) -> bool:
@@ -87,23 +85,13 @@ class ImportSync:
             )
         fmt = FORMATS[stream]
         try:
-            cells = self._stampli_keys(stream, fmt.to_cells(data))
+            cells = fmt.to_cells(data)
         except RowError as error:
             key = str(data.get("number") or data.get("code") or data.get("id") or "") or None
             return self.audit.event(stream=stream, key=key, action="rejected", reason=str(error))
         pending = self._pending.setdefault(stream, _Pending(fmt))
         pending.rows[fmt.key(cells)] = (fmt.display_key(cells), cells)
         return None
-
-    def _stampli_keys(self, stream: str, cells: Cells) -> Cells:
-        """NAV numbers that the forward connection maps from other Stampli codes go back under those codes."""
-        column, inverse = {
-            "vendors": ("Vendor ID", self._vendor_ids),
-            "gl_accounts": ("Account Number", self._account_numbers),
-        }.get(stream, (None, {}))
-        if column and cells[column].casefold() in inverse:
-            cells = {**cells, column: inverse[cells[column].casefold()]}
-        return cells
 
     def flush(self) -> Iterator[AirbyteMessage]:
         """Decide, write and record every stream that has rows. Raises on any SFTP failure (nothing half-done is

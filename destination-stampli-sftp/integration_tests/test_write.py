@@ -215,12 +215,3 @@ def test_check_refuses_a_server_with_another_host_key_and_a_missing_inbound_fold
     missing = destination.check(logger, {**config, "folder": "/nowhere"})
     assert missing.status.value == "FAILED" and "/nowhere" in missing.message
     assert config["credentials"]["password"] not in mismatch.message + missing.message
-
-
-def test_nav_numbers_the_forward_connection_maps_go_back_under_their_stampli_codes(
-    h: Any, config: dict, inbound: Path
-) -> None:
-    mapped = {**config, "vendor_number_mapping": {"acme-001": "V10000"}, "gl_account_mapping": {"60-100": "6100"}}
-    run_write(mapped, h.catalog(["vendors", "gl_accounts"]), [m for m in h.reference_records() if m.type == Type.RECORD and m.record.stream in ("vendors", "gl_accounts")])  # fmt: skip
-    assert [r["Vendor ID"] for r in read_csv(import_files(inbound, "vendors")[0])] == ["acme-001", "V10010"]
-    assert [r["Account Number"] for r in read_csv(import_files(inbound, "gl_accounts")[0])] == ["60-100", "2100"]
