@@ -37,6 +37,13 @@ ENGINE="$(container_engine)" || {
 echo "==> container engine: $ENGINE"
 
 image_exists() { "$ENGINE" image inspect "$1" >/dev/null 2>&1; }
+# A top-level key of `data:` in <connector>/metadata.yaml (plain scalars; no YAML library needed on the host).
+metadata_field() {
+  local value
+  value="$(sed -n "s/^  $2: *//p" "$1/metadata.yaml" | head -n 1)"
+  [[ -n "$value" ]] || { echo "build_images.sh: $1/metadata.yaml has no data.$2" >&2; return 1; }
+  echo "$value"
+}
 
 default_base="$(sed -n 's/^ARG BASE_IMAGE=//p' "${connectors[0]}/Dockerfile")"
 base="${BASE_IMAGE:-}"
@@ -60,8 +67,11 @@ mkdir -p .images
 : >.images/built.txt
 for connector in "${connectors[@]}"; do
   [[ -f "$connector/Dockerfile" ]] || { echo "build_images.sh: no $connector/Dockerfile" >&2; exit 1; }
-  repository="$("$PY" packaging/connector_metadata.py "$connector" dockerRepository)"
-  version="$("$PY" packaging/connector_metadata.py "$connector" dockerImageTag)"
+  repository="$(metadata_field "$connector" dockerRepository)"
+  version="$(metadata_field "$connector" dockerImageTag)"
+  # Digest first: if code changes while the wheels build, the label claims the older code and image tests
+  # call the image stale, never fresh with old content.
+  digest="$("$PY" packaging/local_deps.py --digest "$connector")"
   wheels=".images/wheels/$connector"
   rm -rf "$wheels"
   mkdir -p "$wheels"
@@ -73,7 +83,7 @@ for connector in "${connectors[@]}"; do
     --file "$connector/Dockerfile" \
     --build-arg "BASE_IMAGE=$base" \
     --label "io.airbyte.version=$version" \
-    --label "io.stampli-nav.source-digest=$("$PY" packaging/local_deps.py --digest "$connector")" \
+    --label "io.stampli-nav.source-digest=$digest" \
     --tag "$repository:$version" --tag "$repository:dev" \
     "$ROOT"
   echo "$repository:$version" >>.images/built.txt
