@@ -269,7 +269,8 @@ def _post_journal_side(
     }
     if account_type == "G/L Account":
         account = company.table("accounts").find_unique(("number",), number)
-        return [ledger.gl_entry(account=account, **common)]  # type: ignore[arg-type]
+        assert account is not None  # checked before anything was written
+        return [ledger.gl_entry(account=account, **common)]
     payables = payables_account(company, number)
     ledger.vendor_entry(
         vendor_number=number,
@@ -337,12 +338,13 @@ def post_purchase_invoice(txn: Transaction, company: CompanyData, invoice: dict[
         amount = line["amountExcludingTax"]
         total += line["amountIncludingTax"]
         account = company.table("accounts").find_unique(("number",), line["lineObjectNumber"])
+        assert account is not None  # checked before anything was written
         ledger.gl_entry(
             transaction=transaction,
             posting_date=invoice["postingDate"],
             document_number=posted_number,
             document_type="Invoice",
-            account=account,  # type: ignore[arg-type]
+            account=account,
             description=description,
             amount=amount,
             dimension_set={**invoice["dimensionSet"], **line["dimensionSet"]},

@@ -142,9 +142,9 @@ class ApiService:
             target = self._resolve(ctx, api, segments, call)
             handler, scope, record = target.handler, target.scope, target.record
             if target.action is not None:
-                if method != "POST":
+                if method != "POST" or record is None:
                     raise errors.method_not_allowed(method, target.action)
-                handler.invoke(txn, ctx, scope, record, target.action)  # type: ignore[arg-type]
+                handler.invoke(txn, ctx, scope, record, target.action)
                 return ApiResult(204, {"OData-Version": "4.0"})
             if method not in handler.methods:
                 raise errors.method_not_allowed(method, handler.name)

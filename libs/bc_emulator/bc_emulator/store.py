@@ -71,6 +71,10 @@ class Table:
     def get(self, record_id: str) -> dict[str, Any] | None:
         return self.rows.get(record_id)
 
+    def require(self, record_id: str) -> dict[str, Any]:
+        """A record that must exist (e.g. one just written in the same transaction)."""
+        return self.rows[record_id]
+
     def values(self) -> list[dict[str, Any]]:
         return list(self.rows.values())
 

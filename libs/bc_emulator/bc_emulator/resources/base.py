@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from bc_emulator import errors
 from bc_emulator.fields import EntitySchema
 from bc_emulator.odata.etag import etag_for
-from bc_emulator.store import CompanyData, Store, Transaction
+from bc_emulator.store import CompanyData, Store, Table, Transaction
 
 if TYPE_CHECKING:
     from bc_emulator.resources.registry import Registry
@@ -69,9 +69,14 @@ class EntitySet:
 
     # -- reading ----------------------------------------------------------------------------------------
 
+    def stored(self, scope: Scope) -> Table:
+        """This set's table in the scope's company."""
+        assert self.table is not None and scope.company is not None, f"{self.name} is not a company table"
+        return scope.company.table(self.table)
+
     def candidates(self, ctx: RequestContext, scope: Scope, equalities: list[tuple[str, Any]]) -> Iterable[dict]:
         """Stored rows in scope, narrowed through an index when the filter pins an indexed field."""
-        table = scope.company.table(self.table)  # type: ignore[union-attr,arg-type]
+        table = self.stored(scope)
         if scope.parent is not None:
             link = self.parent_links[scope.parent.entity_set.name]
             return table.find((link,), scope.parent.record["id"])
@@ -89,7 +94,7 @@ class EntitySet:
         return self.candidates(ctx, scope, equalities)
 
     def find(self, ctx: RequestContext, scope: Scope, key: str) -> dict[str, Any] | None:
-        record = scope.company.table(self.table).get(key)  # type: ignore[union-attr,arg-type]
+        record = self.stored(scope).get(key)
         if record is None or not self.in_scope(scope, record):
             return None
         return record

@@ -60,6 +60,11 @@ class DimensionSetLines(EntitySet):
                 return row
         return None
 
+    def _require(self, ctx: RequestContext, scope: Scope, key: str) -> dict[str, Any]:
+        found = self.find(ctx, scope, key)
+        assert found is not None, "a dimension set line that was just written"
+        return found
+
     def etag(self, record: dict[str, Any]) -> str | None:
         return etag_for(record, salt=record["valueCode"])
 
@@ -73,8 +78,8 @@ class DimensionSetLines(EntitySet):
         value = self._value(company, dimension, values)
         if dimension["code"] in parent["dimensionSet"]:
             raise errors.dialog(_DIALOG["exists"])
-        self.add_to_parent(txn, company, scope.parent.entity_set.table, parent, dimension["code"], value["code"])  # type: ignore[union-attr,arg-type]
-        return self.find(ctx, scope, dimension["id"])  # type: ignore[return-value]
+        self.add_to_parent(txn, company, _parent_table(scope), parent, dimension["code"], value["code"])
+        return self._require(ctx, scope, dimension["id"])
 
     def update(
         self, txn: Transaction, ctx: RequestContext, scope: Scope, record: dict[str, Any], body: dict[str, Any]
@@ -83,17 +88,17 @@ class DimensionSetLines(EntitySet):
         values = self.fields_from_body(body)
         if values.get("id", record["id"]) != record["id"] or values.get("code", record["code"]) != record["code"]:
             raise errors.dialog(_DIALOG["id_code_fixed"])
-        dimension = company.table("dimensions").get(record["id"])
         if "valueId" in values or "valueCode" in values:
-            value = self._value(company, dimension, values)  # type: ignore[arg-type]
+            dimension = company.table("dimensions").require(record["id"])
+            value = self._value(company, dimension, values)
             new_set = {**parent["dimensionSet"], record["code"]: value["code"]}
-            txn.update(company, scope.parent.entity_set.table, {**parent, "dimensionSet": new_set})  # type: ignore[union-attr,arg-type]
-        return self.find(ctx, scope, record["id"])  # type: ignore[return-value]
+            txn.update(company, _parent_table(scope), {**parent, "dimensionSet": new_set})
+        return self._require(ctx, scope, record["id"])
 
     def delete(self, txn: Transaction, ctx: RequestContext, scope: Scope, record: dict[str, Any]) -> None:
         company, parent = self._writable_parent(scope)
         new_set = {k: v for k, v in parent["dimensionSet"].items() if k != record["code"]}
-        txn.update(company, scope.parent.entity_set.table, {**parent, "dimensionSet": new_set})  # type: ignore[union-attr,arg-type]
+        txn.update(company, _parent_table(scope), {**parent, "dimensionSet": new_set})
 
     # -- used by deep insert of the parents -------------------------------------------------------------
 
@@ -118,10 +123,9 @@ class DimensionSetLines(EntitySet):
     # -- internals --------------------------------------------------------------------------------------
 
     def _fresh_parent(self, scope: Scope) -> dict[str, Any]:
-        parent = scope.parent
-        assert parent is not None
-        fresh = self.company_of(scope).table(parent.entity_set.table).get(parent.record["id"])  # type: ignore[arg-type]
-        return fresh if fresh is not None else parent.record
+        assert scope.parent is not None
+        fresh = self.company_of(scope).table(_parent_table(scope)).get(scope.parent.record["id"])
+        return fresh if fresh is not None else scope.parent.record
 
     def _writable_parent(self, scope: Scope) -> tuple[CompanyData, dict[str, Any]]:
         if scope.parent is None:
@@ -185,7 +189,7 @@ class DimensionSetLines(EntitySet):
             "code": code,
             "consolidationCode": dimension.get("consolidationCode", ""),
             "parentId": parent["id"],
-            "parentType": PARENT_TYPES[scope.parent.entity_set.name],  # type: ignore[union-attr]
+            "parentType": PARENT_TYPES[_parent_set(scope)],
             "displayName": dimension.get("displayName", ""),
             "valueId": value.get("id", EMPTY_GUID),
             "valueCode": value_code,
@@ -193,6 +197,16 @@ class DimensionSetLines(EntitySet):
             "valueDisplayName": value.get("displayName", ""),
             ROW_VERSION: parent.get(ROW_VERSION),
         }
+
+
+def _parent_set(scope: Scope) -> str:
+    assert scope.parent is not None, "dimension set lines live under a parent"
+    return scope.parent.entity_set.name
+
+
+def _parent_table(scope: Scope) -> str:
+    assert scope.parent is not None and scope.parent.entity_set.table is not None
+    return scope.parent.entity_set.table
 
 
 def _parent_is_writable(company: CompanyData, parent_set: str, parent: dict[str, Any]) -> bool:

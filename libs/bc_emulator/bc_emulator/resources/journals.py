@@ -19,7 +19,6 @@ from bc_emulator.resources.base import (
     remember_line_number,
     take_number,
 )
-from bc_emulator.resources.dimension_sets import DimensionSetLines
 from bc_emulator.store import CompanyData, Transaction
 
 POST_ACTION = "Microsoft.NAV.post"
@@ -151,10 +150,9 @@ class JournalLines(EntitySet):
             record["description"] = next((n for n in names if n), "")
         stored = txn.insert(company, self.table, record)
         remember_line_number(company, journal["id"], record["lineNumber"])
-        dimension_sets: DimensionSetLines = self.registry.get("dimensionSetLines")  # type: ignore[assignment]
         for child in self.nested(body, "dimensionSetLines"):
-            dimension_sets.insert_nested(txn, company, self.table, stored["id"], child)
-        return company.table(self.table).get(stored["id"])  # type: ignore[return-value]
+            self.registry.dimension_sets().insert_nested(txn, company, "journalLines", stored["id"], child)
+        return company.table("journalLines").require(stored["id"])
 
     def update(
         self, txn: Transaction, ctx: RequestContext, scope: Scope, record: dict[str, Any], body: dict[str, Any]

@@ -20,7 +20,6 @@ from bc_emulator.resources.base import (
     table_relation,
     take_number,
 )
-from bc_emulator.resources.dimension_sets import DimensionSetLines
 from bc_emulator.store import CompanyData, Transaction
 
 POST_ACTION = "Microsoft.NAV.post"
@@ -69,12 +68,11 @@ class PurchaseInvoices(EntitySet):
         self._apply_shortcut_dimensions(company, record, values)
         stored = txn.insert(company, self.table, record)
 
-        dimension_sets: DimensionSetLines = self.registry.get("dimensionSetLines")  # type: ignore[assignment]
         for child in self.nested(body, "dimensionSetLines"):
-            dimension_sets.insert_nested(txn, company, self.table, stored["id"], child)
-        lines: PurchaseInvoiceLines = self.registry.get("purchaseInvoiceLines")  # type: ignore[assignment]
+            self.registry.dimension_sets().insert_nested(txn, company, "purchaseInvoices", stored["id"], child)
+        lines = self.registry.purchase_invoice_lines()
         for line_body in self.nested(body, "purchaseInvoiceLines"):
-            lines.insert_line(txn, company, company.table(self.table).get(stored["id"]), line_body)  # type: ignore[arg-type]
+            lines.insert_line(txn, company, company.table("purchaseInvoices").require(stored["id"]), line_body)
         return recalculate_totals(txn, company, stored["id"])
 
     def update(
@@ -190,14 +188,14 @@ class PurchaseInvoiceLines(EntitySet):
             header = company.table("purchaseInvoices").get(str(document_id)) if document_id else None
             if header is None:
                 raise errors.dialog("You must specify an Id or a Document Id to get the lines.")
-        line = self.insert_line(txn, company, header, body)  # type: ignore[arg-type]
+        line = self.insert_line(txn, company, header, body)
         recalculate_totals(txn, company, line["documentId"])
-        return company.table(self.table).get(line["id"])  # type: ignore[return-value]
+        return company.table("purchaseInvoiceLines").require(line["id"])
 
     def insert_line(
-        self, txn: Transaction, company: CompanyData, header: dict[str, Any], body: dict[str, Any]
+        self, txn: Transaction, company: CompanyData, header: dict[str, Any] | None, body: dict[str, Any]
     ) -> dict[str, Any]:
-        _require_draft(header)
+        header = _require_draft(header)
         values = self.fields_from_body(body)
         if values.get("documentId", header["id"]) != header["id"]:
             raise errors.dialog("The documentId of a line can't be changed.")
@@ -219,17 +217,16 @@ class PurchaseInvoiceLines(EntitySet):
         _calculate_line(record)
         stored = txn.insert(company, self.table, record)
         remember_line_number(company, header["id"], record["sequence"])
-        dimension_sets: DimensionSetLines = self.registry.get("dimensionSetLines")  # type: ignore[assignment]
         for child in self.nested(body, "dimensionSetLines"):
-            dimension_sets.insert_nested(txn, company, self.table, stored["id"], child)
-        return company.table(self.table).get(stored["id"])  # type: ignore[return-value]
+            self.registry.dimension_sets().insert_nested(txn, company, "purchaseInvoiceLines", stored["id"], child)
+        return company.table("purchaseInvoiceLines").require(stored["id"])
 
     def update(
         self, txn: Transaction, ctx: RequestContext, scope: Scope, record: dict[str, Any], body: dict[str, Any]
     ) -> dict[str, Any]:
         company = self.company_of(scope)
         header = company.table("purchaseInvoices").get(record["documentId"])
-        _require_draft(header)  # type: ignore[arg-type]
+        _require_draft(header)
         values = self.fields_from_body(body)
         if values.get("documentId", record["documentId"]) != record["documentId"]:
             raise errors.dialog("The documentId of a line can't be changed.")
@@ -239,12 +236,12 @@ class PurchaseInvoiceLines(EntitySet):
         _calculate_line(updated)
         txn.update(company, self.table, updated)
         recalculate_totals(txn, company, record["documentId"])
-        return company.table(self.table).get(record["id"])  # type: ignore[return-value]
+        return company.table("purchaseInvoiceLines").require(record["id"])
 
     def delete(self, txn: Transaction, ctx: RequestContext, scope: Scope, record: dict[str, Any]) -> None:
         company = self.company_of(scope)
         header = company.table("purchaseInvoices").get(record["documentId"])
-        _require_draft(header)  # type: ignore[arg-type]
+        _require_draft(header)
         txn.delete(company, self.table, record["id"])
         recalculate_totals(txn, company, record["documentId"])
 
@@ -254,11 +251,12 @@ def _no_invoice_discount(values: dict[str, Any]) -> None:
         raise errors.dialog("Invoice discounts on the header are not supported by this Business Central emulator.")
 
 
-def _require_draft(header: dict[str, Any] | None) -> None:
+def _require_draft(header: dict[str, Any] | None) -> dict[str, Any]:
     if header is None:
         raise errors.record_not_found("Purchase Header", "Document Type='Invoice'")
     if header["status"] != "Draft":
         raise errors.dialog(f"You cannot change posted purchase invoice {header['number']}.")
+    return header
 
 
 def _vendor_from(vendors: Any, vendor_id: str, number: str, prefix: str) -> dict[str, Any]:
@@ -270,7 +268,9 @@ def _vendor_from(vendors: Any, vendor_id: str, number: str, prefix: str) -> dict
         raise errors.dialog("The vendor cannot be found.")
     if by_id is not None and by_number is not None and by_id["id"] != by_number["id"]:
         raise errors.dialog(f'The "{id_field}" and "{number_field}" do not refer to the same vendor.')
-    return by_id or by_number  # type: ignore[return-value]
+    found = by_id or by_number
+    assert found is not None  # the caller passes an id or a number
+    return found
 
 
 def _resolve_line_object(company: CompanyData, record: dict[str, Any], values: dict[str, Any]) -> str:

@@ -65,3 +65,14 @@ class Registry:
 
     def get(self, name: str) -> EntitySet:
         return self._sets[name]
+
+    def dimension_sets(self) -> DimensionSetLines:
+        """The dimensionSetLines set, which parents use for nested (deep insert) dimension lines."""
+        found = self._sets["dimensionSetLines"]
+        assert isinstance(found, DimensionSetLines)
+        return found
+
+    def purchase_invoice_lines(self) -> PurchaseInvoiceLines:
+        found = self._sets["purchaseInvoiceLines"]
+        assert isinstance(found, PurchaseInvoiceLines)
+        return found
