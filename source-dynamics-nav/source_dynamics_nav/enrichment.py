@@ -35,6 +35,7 @@ class _CodeLookup:
         self._codes: dict[str, str] | None = None
         self._reloaded = False
         self._failed = False
+        self._reported: set[str] = set()  # unknown ids already logged: one warning each, not one per record
 
     def code(self, entity_id: Any) -> str | None:
         key = _guid_key(entity_id)
@@ -47,7 +48,8 @@ class _CodeLookup:
             self._reloaded = True
             self._codes = self._read()
         code = self._codes.get(key)
-        if code is None and not self._failed:
+        if code is None and not self._failed and key not in self._reported:
+            self._reported.add(key)
             logger.warning("%s %s is unknown to Business Central; its code is left empty", self._what, key)
         return code
 

@@ -182,3 +182,20 @@ def test_payload_parsing_keeps_the_entity_set() -> None:
     parsed = parse_notifications(json.dumps({"value": [notification(entity="dimensions(9)")]}).encode())
     assert parsed[0].entity_set == "dimensions"
     assert parsed[0].change_type == "updated"
+
+
+def test_a_steady_trickle_still_starts_a_sync_after_the_maximum_wait(airbyte_api) -> None:
+    """Notifications that never pause long enough for the quiet window must not postpone the sync forever."""
+    http = httpx.Client(timeout=5.0)
+    trigger = AirbyteSyncTrigger(airbyte_api.url, CONNECTION_ID, TokenProvider(token="t"), http)
+    debouncer = Debouncer(trigger.trigger, quiet_seconds=0.5, max_wait_seconds=1.0, retry_seconds=0.2).start()
+    try:
+        started = time.monotonic()
+        while time.monotonic() - started < 3.0 and not airbyte_api.jobs:
+            debouncer.notify()
+            time.sleep(0.1)
+        assert airbyte_api.jobs, "no sync while notifications kept coming"
+        assert time.monotonic() - started < 3.0
+    finally:
+        debouncer.stop()
+        http.close()
