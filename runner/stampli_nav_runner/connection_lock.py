@@ -17,9 +17,10 @@ class ConnectionLockedError(Exception):
 
 
 class ConnectionLock:
-    def __init__(self, path: Path, connection: str) -> None:
+    def __init__(self, path: Path, connection: str, kind: str = "connection") -> None:
         self.path = path
         self.connection = connection
+        self.kind = kind
         self._fd: int | None = None
 
     def acquire(self) -> None:
@@ -31,8 +32,8 @@ class ConnectionLock:
             owner = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
             os.close(fd)
             raise ConnectionLockedError(
-                f"connection {self.connection!r} is being synced by another runner (pid {owner}); "
-                f"one sync at a time — wait for it or stop it ({self.path})"
+                f"{self.kind} {self.connection!r} is in use by another stampli-nav process (pid {owner}); "
+                f"one at a time — wait for it or stop it ({self.path})"
             ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from stampli_nav_runner.connection import load_connection
+from stampli_nav_runner.connection_lock import ConnectionLockedError
 from stampli_nav_runner.demo.environment import DemoEnvironment
 from stampli_nav_runner.demo.summary import DemoOutcome, summary_lines
 from stampli_nav_runner.progress import ConsoleProgress
@@ -72,7 +73,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=Path(".demo"), help="demo folder (recreated each time)")
     parser.add_argument("--skip-reverse", action="store_true", help="run only the forward connection")
     args = parser.parse_args(argv)
-    return run_demo(args.root, with_reverse=not args.skip_reverse)
+    try:
+        return run_demo(args.root, with_reverse=not args.skip_reverse)
+    except ConnectionLockedError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from typing import Any
 
 import yaml
 
+from stampli_nav_runner.connection_lock import ConnectionLock
 from stampli_nav_runner.secret_store import SECRETS_FILE_ENV, SECRETS_KEY_ENV, SecretStore, generate_key
 
 SFTP_USER = "stampli"
@@ -36,6 +37,7 @@ OUTBOUND = "outbound"
 INBOUND = "inbound"
 FILE_TIMESTAMP = re.compile(r"_(\d{8})_(\d{4})\.")
 COMPANY = "CRONUS USA, Inc."
+LOCK_NAME = ".lock"
 
 
 def sample_exports() -> list[Path]:
@@ -162,8 +164,13 @@ class DemoEnvironment:
         from embedded_sftp import EmbeddedSftpServer
 
         paths = self.paths
-        if self.fresh and paths.root.exists():
-            shutil.rmtree(paths.root)
+        # One demo per folder: a second one would wipe the first one's servers' files and mix their runs.
+        paths.root.mkdir(parents=True, exist_ok=True)
+        self._stack.enter_context(ConnectionLock(paths.root / LOCK_NAME, str(paths.root), kind="demo folder"))
+        if self.fresh:
+            for entry in paths.root.iterdir():
+                if entry.name != LOCK_NAME:
+                    shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
         for folder in (paths.outbound, paths.inbound, paths.runs, paths.connections):
             folder.mkdir(parents=True, exist_ok=True)
         for export in self.exports:
