@@ -49,14 +49,20 @@ def run_connector_command(
     argv = resolve_executable(connector.command)
     with PrivateFiles() as private:
         config_path = private.write_json("config.json", dict(resolved_config))
-        completed = subprocess.run(
-            [*argv, verb, "--config", str(config_path)],
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            env=connector_environment(connector.env),
-            timeout=timeout,
-            check=False,
-        )
+        try:
+            completed = subprocess.run(
+                [*argv, verb, "--config", str(config_path)],
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                env=connector_environment(connector.env),
+                timeout=timeout,
+                check=False,
+                start_new_session=True,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise ConnectorCommandError(
+                f"{verb} did not finish within {timeout:.0f}s (is the server reachable?)"
+            ) from exc
     output = CommandOutput(exit_code=completed.returncode)
     log_lines: list[bytes] = []
     for line in completed.stdout.splitlines():
