@@ -26,7 +26,8 @@ from stampli_nav_runner.audit_lookup import find_audit_trail, format_audit_trail
 from stampli_nav_runner.connection import Connection, ConnectionFileError, load_connection, parse_interval
 from stampli_nav_runner.connection_lock import ConnectionLock, ConnectionLockedError
 from stampli_nav_runner.connection_state import ConnectionState
-from stampli_nav_runner.discovery import check_connector
+from stampli_nav_runner.connector_process import ConnectorNotFoundError
+from stampli_nav_runner.discovery import ConnectorCommandError, check_connector
 from stampli_nav_runner.masking import SecretMasker
 from stampli_nav_runner.progress import ConsoleProgress, ProgressReporter, SilentProgress
 from stampli_nav_runner.scheduler import run_every
@@ -333,6 +334,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConnectionLockedError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_LOCKED
+    except (ConnectorCommandError, ConnectorNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_SYNC_FAILED
     except BrokenPipeError:
         # Output piped into `head` and closed early: not an error of ours.
         sys.stderr.close()
