@@ -12,7 +12,7 @@ import posixpath
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from stampli_files.sftp import SftpSettings
 
@@ -75,6 +75,13 @@ class DestinationSettings(BaseModel):
                 f"use {', '.join(ACCEPTED_STREAMS)}"
             )
         return {stream: pattern.strip() for stream, pattern in value.items() if pattern.strip()}
+
+    @model_validator(mode="after")
+    def _distinct_folders(self) -> DestinationSettings:
+        if self.stampli_export_folder == self.folder:
+            # Our own import files would then be read as Stampli's exports: echo suppression would trust itself.
+            raise ValueError("stampli_export_folder must be Stampli's export folder, not the inbound folder (folder)")
+        return self
 
     @property
     def resolved_manifest_folder(self) -> str:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from destination_stampli_sftp.import_formats import INACTIVE_STATUSES, NO, YES, Cells, Column, ImportFormat
+from destination_stampli_sftp.import_formats import INACTIVE_STATUSES, Cells, Column, ImportFormat
 
 _SPACES = re.compile(r"\s+")
 _TRUE = frozenset({"true", "t", "yes", "y", "1", "active", "enabled", "on"})
@@ -132,6 +132,3 @@ def decide(fmt: ImportFormat, nav: Cells, stampli: StampliRow | None, sent: Sent
     if stampli is None and sent is None:
         return Decision(True, merged, digest, "new_to_stampli", "not in Stampli's export nor sent before")
     return Decision(True, merged, digest, "changed_in_nav", "differs from Stampli's current content")
-
-
-__all__ = ["NO", "YES", "Decision", "SentRow", "StampliRow", "canonical", "decide", "equivalent", "merge", "row_hash"]

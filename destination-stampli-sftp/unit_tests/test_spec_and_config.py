@@ -45,6 +45,8 @@ def test_config_errors_name_the_field_but_never_the_secret() -> None:
     assert "port" in str(error.value) and "pw-s3cret-value" not in str(error.value)
     with pytest.raises(ConfigError, match="stampli_export_patterns"):
         parse_config({**BASE, "stampli_export_patterns": {"invoices": "*inv*"}})
+    with pytest.raises(ConfigError, match="not the inbound folder"):
+        parse_config({**BASE, "folder": "/sftp", "stampli_export_folder": "/sftp/"})
     with pytest.raises(ConfigError, match="host_key"):
         parse_config({**BASE, "host_key": "not a key"})
 
