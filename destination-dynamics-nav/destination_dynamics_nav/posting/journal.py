@@ -241,7 +241,8 @@ class JournalPoster(InvoicePoster):
                         "dry_run" if self.dry_run else "reversed",
                         document_number=document.document_number,
                         reason=f"withdrawn_before_posting: the invoice was voided while its lines were still "
-                        f"unposted in journal batch {self._batch_name}; the lines were deleted",
+                        f"unposted in journal batch {self._batch_name}; the lines "
+                        + ("would be deleted" if self.dry_run else "were deleted"),
                     )
                 )
             else:

@@ -100,8 +100,22 @@ class PurchaseInvoicePoster(InvoicePoster):
                     )
                 )
                 continue
-            keep = self._complete_draft(drafts, task.document) if drafts else None
-            stale_drafts.extend(d for d in drafts if d is not keep)
+            matching = self._matching_drafts(drafts, task.document)
+            keep = matching[0] if matching else None
+            # Extra complete copies (a create whose answer was lost and was made again) go; a draft with other lines
+            # is someone's work in NAV: the connector neither deletes it nor adds a second invoice next to it.
+            stale_drafts.extend(matching[1:])
+            if keep is None and drafts:
+                events.append(
+                    task.event(
+                        "rejected",
+                        document_number=str(drafts[0].get("number") or ""),
+                        reason=f"conflicting_draft_in_nav: NAV draft purchase invoice {drafts[0].get('number')} has "
+                        f"vendor invoice number {task.document.external_document_number} for vendor "
+                        f"{task.document.vendor_number} but other lines; post or delete it in NAV",
+                    )
+                )
+                continue
             if keep is not None and not self.post_documents:
                 events.append(
                     task.event(
@@ -153,17 +167,18 @@ class PurchaseInvoicePoster(InvoicePoster):
             if code_key(str(invoice.get("vendorNumber") or "")) == code_key(document.vendor_number)
         ]
 
-    def _complete_draft(self, drafts: list[dict[str, Any]], document: PostingDocument) -> dict[str, Any] | None:
-        """The first draft whose lines are exactly what this document would create (others are stale)."""
+    def _matching_drafts(self, drafts: list[dict[str, Any]], document: PostingDocument) -> list[dict[str, Any]]:
+        """The drafts whose lines are exactly what this document creates (read only when drafts exist: rare)."""
         expected = _expected_signatures(document)
+        matching = []
         for draft in drafts:
             lines = self.bc.list_entities(
                 f"purchaseInvoices({draft['id']})/purchaseInvoiceLines",
                 select=["id", "lineType", "lineObjectNumber", "quantity", "unitCost"],
             )
             if sorted(_line_signature(line) for line in lines) == expected:
-                return draft
-        return None
+                matching.append(draft)
+        return matching
 
     def _classify_reversal(
         self,
@@ -202,7 +217,7 @@ class PurchaseInvoicePoster(InvoicePoster):
                     "dry_run" if self.dry_run else "reversed",
                     document_number=str(drafts[0].get("number") or ""),
                     reason="withdrawn_before_posting: the invoice was voided while its purchase invoice was still a "
-                    "draft; the draft was deleted",
+                    "draft; the draft " + ("would be deleted" if self.dry_run else "was deleted"),
                 )
             )
             return
@@ -270,13 +285,13 @@ class PurchaseInvoicePoster(InvoicePoster):
         again = []
         for work in uncertain:
             drafts = [i for i in self._matches(found, work.document) if not is_posted(i)]
-            keep = self._complete_draft(drafts, work.document) if drafts else None
-            self._delete_drafts([d for d in drafts if d is not keep])
-            if keep is None:
-                again.append(work)
-            else:
-                work.draft_id = str(keep["id"])
+            matching = self._matching_drafts(drafts, work.document)
+            self._delete_drafts(matching[1:])  # copies this run made while answers were lost
+            if matching:
+                work.draft_id = str(matching[0]["id"])
                 created.append(work)
+            else:
+                again.append(work)
         return again
 
     def _post(self, works: list[_Work], events: list[AuditEvent], high_water: int) -> None:
