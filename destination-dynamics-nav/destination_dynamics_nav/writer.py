@@ -35,8 +35,10 @@ from destination_dynamics_nav.vendors import VendorChange, VendorSync, load_vend
 logger = logging.getLogger("airbyte")
 
 STREAM_KEYS = {"invoices": "invoice_id", "vendors": "vendor_id", "gl_accounts": "account_number"}
-# Invoices per flush between STATE messages: bounds memory and the size of one journal post.
+# Invoices per flush between STATE messages: bounds memory and the size of one journal post (and so the cost of
+# isolating a failing document in it), while keeping look-ups batched.
 FLUSH_INVOICES = 100
+FLUSH_RECORDS = 2000  # any records (vendors, G/L accounts) between STATE messages
 
 
 @dataclass
@@ -119,7 +121,7 @@ class NavWriter:
                     yield from self._ignore_stream(stream)
                     continue
                 buffer.add(stream, message.record.data)
-                if buffer.invoices >= FLUSH_INVOICES:
+                if buffer.invoices >= FLUSH_INVOICES or len(buffer.records) >= FLUSH_RECORDS:
                     yield from self._flush(buffer.take())
             elif message.type == Type.STATE:
                 yield from self._flush(buffer.take())
