@@ -29,7 +29,7 @@ from stampli_nav_runner.connection_state import ConnectionState
 from stampli_nav_runner.connector_process import ConnectorNotFoundError
 from stampli_nav_runner.discovery import ConnectorCommandError, check_connector
 from stampli_nav_runner.masking import SecretMasker
-from stampli_nav_runner.progress import ConsoleProgress, ProgressReporter, SilentProgress
+from stampli_nav_runner.progress import ConsoleProgress, ProgressReporter, QuietProgress
 from stampli_nav_runner.scheduler import run_every
 from stampli_nav_runner.secret_references import SecretReferenceError, SecretResolver, plain_text_secret_paths
 from stampli_nav_runner.secret_store import SECRETS_KEY_ENV, SecretStore, SecretStoreError, generate_key
@@ -129,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _reporter(args: argparse.Namespace) -> ProgressReporter:
-    return SilentProgress() if args.quiet else ConsoleProgress()
+    return QuietProgress() if args.quiet else ConsoleProgress()
 
 
 def _load(reference: str) -> Connection:
@@ -169,8 +169,6 @@ def cmd_sync(args: argparse.Namespace, workspace: Workspace) -> int:
         with ConnectionLock(workspace.lock_path(connection.name), connection.name):
             if interval is None:
                 result = runner.run(connection, SyncRequest(refresh_schema=args.refresh_schema))
-                if args.quiet:
-                    print("\n".join(result.summary_lines()))
                 return _exit_code([result])
             results = run_every(
                 runner, connection, interval, signals.finish_then_stop, reporter, max_runs=args.max_runs
@@ -226,8 +224,6 @@ def cmd_replay(args: argparse.Namespace, workspace: Workspace) -> int:
             result = runner.run(connection, request)
     finally:
         signals.restore()
-    if args.quiet:
-        print("\n".join(result.summary_lines()))
     return _exit_code([result])
 
 

@@ -115,3 +115,16 @@ class ConsoleProgress:
 
     def note(self, text: str) -> None:
         self._print(text)
+
+
+class QuietProgress(SilentProgress):
+    """`--quiet`: only each run's closing summary and scheduler notes (a failure is never silent)."""
+
+    def __init__(self, out: TextIO | None = None) -> None:
+        self.out = out or sys.stdout
+
+    def run_finished(self, summary_lines: list[str]) -> None:
+        print("\n".join(summary_lines), file=self.out, flush=True)
+
+    def note(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
