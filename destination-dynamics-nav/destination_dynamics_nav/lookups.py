@@ -35,6 +35,7 @@ PURCHASE_INVOICE_FIELDS = (
     "vendorNumber",
     "vendorInvoiceNumber",
     "postingDate",
+    "totalAmountExcludingTax",
     "totalAmountIncludingTax",
 )
 

@@ -94,6 +94,14 @@ def test_duplicates_in_one_run_and_across_runs_post_once(nav, build) -> None:
     assert nav.document_numbers_posted() == {"STP-INV-7": Decimal("150.50")}
 
 
+def test_a_changed_invoice_is_not_posted_again_and_the_difference_is_reported(nav, build) -> None:
+    nav.write([build.record("invoices", build.one_line("CH-1", amount="80.00")), build.state(1)])
+    out = nav.write([build.record("invoices", build.one_line("CH-1", amount="95.00")), build.state(2)])
+    assert out.actions() == {"CH-1": ["skipped_duplicate"]}
+    assert "with 80.00 where the record now says 95.00" in out.by_key()["CH-1"][0]["reason"]
+    assert nav.document_numbers_posted() == {"STP-CH-1": Decimal("80.00")}
+
+
 def test_two_stampli_invoices_with_one_vendor_invoice_number_post_only_the_first(nav, build) -> None:
     out = nav.write(
         [

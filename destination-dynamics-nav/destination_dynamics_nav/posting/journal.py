@@ -273,13 +273,21 @@ class JournalPoster(InvoicePoster):
         if entries.get(number):
             # Posted already. Lines still waiting under the same number would post it a second time: remove them.
             plan.stale_lines.extend(lines)
+            reason = f"already_posted: NAV document {number} is already in the general ledger"
+            posted_debit, expected_debit = debit_total(entries[number]), _expected_debit(document)
+            if posted_debit != expected_debit:
+                # The invoice changed in Stampli after it was posted: posting is never repeated, but say so.
+                reason += (
+                    f", with {posted_debit} where the record now says {expected_debit}; the change is not posted "
+                    "(void it in Stampli to reverse the posted document, or correct it in NAV)"
+                )
             events.append(
                 task.event(
                     "dry_run" if self.dry_run else "skipped_duplicate",
                     document_number=number,
                     entries=entry_numbers(entries[number]),
                     amount=document.total,
-                    reason=f"already_posted: NAV document {number} is already in the general ledger",
+                    reason=reason,
                 )
             )
             return

@@ -91,12 +91,21 @@ class PurchaseInvoicePoster(InvoicePoster):
                 self._classify_reversal(task, posted, drafts, stale_drafts, events)
                 continue
             if posted:
+                reason = (
+                    f"already_posted: NAV purchase invoice {posted[0].get('number')} has vendor invoice number "
+                    f"{task.document.external_document_number} for vendor {task.document.vendor_number}"
+                )
+                net = posted[0].get("totalAmountExcludingTax")
+                if net is not None and Decimal(str(net)) != task.document.total:
+                    reason += (
+                        f", for {net} where the record now says {task.document.total}; the change is not posted "
+                        "(correct it in NAV)"
+                    )
                 events.append(
                     task.event(
                         "dry_run" if self.dry_run else "skipped_duplicate",
                         document_number=str(posted[0].get("number") or ""),
-                        reason=f"already_posted: NAV purchase invoice {posted[0].get('number')} has vendor invoice "
-                        f"number {task.document.external_document_number} for vendor {task.document.vendor_number}",
+                        reason=reason,
                     )
                 )
                 continue
