@@ -3,7 +3,8 @@
 The source logs one line per file read ("invoices: read /outbound/x.csv (718 bytes; download 0.0s, parse and emit
 0.0s): 7 record(s) emitted, 2 unchanged since last emitted, 0 rejected, 2 flag(s)") and one WARN line per reject ("rejected <file> (row 4): <code>:
 <detail>") or flag ("flagged <file> row 13 key INV-1007: <code>: <detail>"). These are plain text, so parsing is
-tolerant: a line that does not match is kept as a generic warning, never lost.
+tolerant: a line that does not match is kept as a generic warning, never lost. When the source logs a structured
+`stampli_nav.summary` line with a `files` list ({stream, path, emitted, unchanged, rejected}), that is used instead.
 """
 
 from __future__ import annotations
@@ -75,9 +76,37 @@ def _log_lines(run: RunDirectory) -> Iterator[tuple[str, str]]:
                 yield str(log.get("level") or "INFO").upper(), str(log.get("message") or "")
 
 
+def _structured_files(text: str) -> list[FileRead] | None:
+    """Files from a `stampli_nav.summary` line with a `files` list, when the source logs one (preferred to text)."""
+    if "stampli_nav.summary" not in text:
+        return None
+    try:
+        event = orjson.loads(text[text.find("{") :])
+    except orjson.JSONDecodeError:
+        return None
+    files = event.get("files") if isinstance(event, dict) else None
+    if not isinstance(files, list):
+        return None
+    return [
+        FileRead(
+            stream=str(entry.get("stream", "")),
+            file=str(entry.get("path") or entry.get("file") or ""),
+            emitted=int(entry.get("emitted", 0)),
+            unchanged=int(entry.get("unchanged", 0)),
+            rejected=int(entry.get("rejected", 0)),
+        )
+        for entry in files
+        if isinstance(entry, dict)
+    ]
+
+
 def read_source_report(run: RunDirectory) -> SourceReport:
     report = SourceReport()
+    structured: list[FileRead] = []
     for level, text in _log_lines(run):
+        if (files := _structured_files(text)) is not None:
+            structured.extend(files)
+            continue
         if match := FILE_READ.match(text):
             report.files.append(
                 FileRead(
@@ -101,4 +130,6 @@ def read_source_report(run: RunDirectory) -> SourceReport:
             )
         else:
             report.notices.append(SourceNotice("warning", text))
+    if structured:
+        report.files = structured
     return report

@@ -44,3 +44,16 @@ def test_files_rejects_flags_and_other_warnings(tmp_path: Path) -> None:
         ("warning", None, (), None),
     ]
     assert report.notices[0].reason == "wrong_field_count: 12 fields, expected 17"
+
+
+def test_a_structured_summary_wins_over_text_lines(tmp_path: Path) -> None:
+    run = RunDirectory(tmp_path, "forward")
+    summary = {
+        "event": "stampli_nav.summary",
+        "files": [{"stream": "invoices", "path": "/outbound/y.csv", "emitted": 4, "unchanged": 9, "rejected": 1}],
+    }
+    with run.log_path("source").open("wb") as log:
+        for level, text in [LINES[1], ("INFO", orjson.dumps(summary).decode())]:
+            log.write(orjson.dumps({"type": "LOG", "log": {"level": level, "message": text}}) + b"\n")
+    report = read_source_report(run)
+    assert [(f.file, f.emitted, f.unchanged, f.rejected) for f in report.files] == [("/outbound/y.csv", 4, 9, 1)]
