@@ -52,6 +52,10 @@ class VendorChange:
     desired: dict[str, Any]
     notes: list[str] = field(default_factory=list)
     source: str = "vendors stream"
+    # The Stampli record, so that what to send is worked out again against NAV's current vendor after a re-read.
+    record: StampliVendor | None = None
+    # False for vendor_sync create_only and for vendors made from an invoice: never change an existing vendor.
+    may_update: bool = True
     # A create whose answer was lost: if NAV has the vendor afterwards, this run created it.
     create_attempted: bool = False
 
@@ -179,7 +183,14 @@ class VendorSync:
                 reason="create_only: the vendor exists and vendor_sync is create_only",
             )
         desired, notes = vendor_fields(vendor, self.reference, current, local_currency=self.local_currency)
-        return VendorChange(origin=origin, number=number, desired=desired, notes=notes)
+        return VendorChange(
+            origin=origin,
+            number=number,
+            desired=desired,
+            notes=notes,
+            record=vendor,
+            may_update=self.settings.vendor_sync == "create_and_update",
+        )
 
     def plan_from_invoice(self, origin: RecordOrigin, number: str, vendor_id: str, vendor_name: str) -> VendorChange:
         """A minimal vendor (number and name) for an invoice whose vendor NAV does not know yet."""
@@ -190,6 +201,7 @@ class VendorSync:
             number=number,
             desired={"displayName": vendor_name[: FIELD_LIMITS["displayName"]]},
             source=f"invoice {origin.key}",
+            may_update=False,
         )
 
     def apply(self, changes: Sequence[VendorChange], events: list[AuditEvent]) -> dict[str, str]:
@@ -218,9 +230,22 @@ class VendorSync:
                 planned.append((change, "create", body))
                 operations.append(BatchOperation("POST", "vendors", body=body))
                 continue
+            if change.record is not None:
+                # Against NAV's vendor as it is now (it may have been re-read after a conflict): e.g. a payment hold
+                # put on meanwhile is kept, not overwritten with what was planned from the older copy.
+                change.desired, change.notes = vendor_fields(
+                    change.record, self.reference, current, local_currency=self.local_currency
+                )
             diff = changed_fields(current, change.desired)
+            if change.create_attempted and not diff:
+                events.append(self._event(change, "vendor_created"))
+                continue
+            if not change.may_update:
+                reason = "exists: vendor_sync is create_only" if change.record is not None else "exists in NAV"
+                events.append(self._event(change, "vendor_unchanged", prefix=reason))
+                continue
             if not diff:
-                events.append(self._event(change, "vendor_created" if change.create_attempted else "vendor_unchanged"))
+                events.append(self._event(change, "vendor_unchanged"))
                 continue
             planned.append((change, "update", diff))
             operations.append(BatchOperation("PATCH", f"vendors({current.id})", body=diff, etag=current.etag or "*"))

@@ -94,6 +94,23 @@ def test_an_unavailable_nav_fails_the_sync_without_confirming_state(nav, build, 
     assert nav.document_numbers_posted() == {"STP-U-1": Decimal("150.50")}
 
 
+@pytest.mark.parametrize("status", [500, 504])
+def test_a_server_error_on_a_line_write_fails_the_sync_and_rejects_nothing(nav, build, emulator, status) -> None:
+    emulator.faults.add(
+        kind="status", status=status, route="companies/journals/journalLines", methods=["POST"], times=1
+    )
+    produced = []
+    with pytest.raises(AirbyteTracedException):
+        produced.extend(
+            nav.stream([build.record("invoices", build.invoice(f"W-{n}")) for n in range(3)] + [build.state(1)])
+        )
+    out = build.Output(produced)
+    assert out.states == [] and [a for a in out.audit if a["action"] == "rejected"] == []
+    rerun = nav.write([build.record("invoices", build.invoice(f"W-{n}")) for n in range(3)] + [build.state(1)])
+    assert all(actions == ["posted"] for actions in rerun.actions().values()) and len(rerun.actions()) == 3
+    assert nav.document_numbers_posted() == {f"STP-W-{n}": Decimal("150.50") for n in range(3)}
+
+
 def test_lines_the_connector_did_not_write_stop_the_post(nav, build) -> None:
     journal = nav.journal_id()
     nav.bc.create(f"journals({journal})/journalLines", _line("MANUAL-1", "X-1", "G/L Account", "6100", "10.00", 10))

@@ -126,7 +126,9 @@ def test_a_concurrent_change_in_nav_is_reread_not_overwritten_blindly(nav, build
         yield build.state(1)
         # NAV changes the vendor after the connector read it (its ETag is now stale).
         current = nav.vendor("V10000")
-        nav.bc.update(f"vendors({current['id']})", {"website": "fabrikam.example"}, current["@odata.etag"])
+        nav.bc.update(
+            f"vendors({current['id']})", {"website": "fabrikam.example", "blocked": "Payment"}, current["@odata.etag"]
+        )
         yield build.record("vendors", vendor("V10000", phone="404-555-0000"))
         yield build.state(2)
 
@@ -137,6 +139,7 @@ def test_a_concurrent_change_in_nav_is_reread_not_overwritten_blindly(nav, build
     assert out.actions("vendors") == {"V10000": ["vendor_updated"]}
     after = nav.vendor("V10000")
     assert after["phoneNumber"] == "404-555-0000" and after["website"] == "fabrikam.example"
+    assert after["blocked"] == "Payment"  # the hold put on in NAV meanwhile is kept
     assert out.states == [1, 2]
 
 

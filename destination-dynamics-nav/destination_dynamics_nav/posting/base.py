@@ -114,5 +114,8 @@ def refused(result: BatchResult) -> bool:
 
 
 def is_business_error(error: BCError) -> bool:
-    """BC refused the request for a reason in the data (4xx with a BC code), as opposed to a server failure."""
-    return isinstance(error, (ApplicationError, BadRequestError, InternalError)) and (error.status or 400) < 500
+    """BC refused the request for a reason in the data (4xx with a BC code), as opposed to a server failure
+    (5xx, throttling, or no answer at all), which must fail the sync rather than reject a record."""
+    if isinstance(error, WriteOutcomeUnknownError) or not error.status or error.status in SYSTEM_STATUSES:
+        return False
+    return isinstance(error, (ApplicationError, BadRequestError, InternalError)) and error.status < 500

@@ -446,10 +446,14 @@ class JournalPoster(InvoicePoster):
             try:
                 results = self.bc.batch(operations, atomic=True)
             except BatchRolledBackError as rolled_back:
-                # Nothing of this group was written. Reject the documents BC named, write the others again.
-                failed = {owners[index].document_number: error.message for index, error in rolled_back.failures.items()}
-                if not failed:
+                # Nothing of this group was written. Reject the documents BC refused for their data and write the
+                # others again; a server failure (5xx, throttling) is nobody's data: it fails the sync instead.
+                if not rolled_back.failures:
                     raise
+                for error in rolled_back.failures.values():
+                    if not is_business_error(error):
+                        raise error from rolled_back
+                failed = {owners[index].document_number: error.message for index, error in rolled_back.failures.items()}
                 outcome.failed.update(failed)
                 group = [d for d in group if d.document_number not in failed]
                 continue
