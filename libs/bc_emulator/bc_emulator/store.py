@@ -229,17 +229,18 @@ class Transaction:
         return self.store.subscriptions if company is None else company.table(table)
 
     def _put(self, company: CompanyData | None, target: Table, record: dict[str, Any], change: str) -> dict[str, Any]:
+        now = self.now()  # one reading: the record's stamp and its change event must agree (webhook filters)
         stamped = dict(record)
         stamped[ROW_VERSION] = next(self.store.row_versions)
         if "lastModifiedDateTime" in stamped:
-            stamped["lastModifiedDateTime"] = self.now_text()
+            stamped["lastModifiedDateTime"] = format_datetime(now)
         old = target.get(stamped["id"])
         target._put(stamped)
         if old is None:
             self.undo.append(lambda: target._remove(stamped["id"]))
         else:
             self.undo.append(lambda: target._put(old))
-        self.events.append(ChangeEvent(company and company.id, target.name, stamped["id"], change, stamped, self.now()))
+        self.events.append(ChangeEvent(company and company.id, target.name, stamped["id"], change, stamped, now))
         return stamped
 
 
