@@ -11,7 +11,7 @@ PACKAGES := libs/stampli_files libs/embedded_sftp libs/bc_client libs/bc_emulato
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
 TEST_TIMEOUT ?= 300
 
-.PHONY: install lint format test unit demo bench bench-source bench-destination reliability images image-test clean
+.PHONY: install lint format test unit demo bench bench-source bench-destination bench-emulator reliability images image-test clean
 
 install: $(VENV)/.installed
 
@@ -38,7 +38,10 @@ unit: install
 demo: install
 	$(PY) -m stampli_nav_runner.demo
 
-bench: bench-source bench-destination
+bench: bench-source bench-destination bench-emulator
+
+bench-emulator: install
+	$(PY) libs/bc_emulator/bench/bench_emulator.py
 
 bench-source: install
 	bash bench/run_source_bench.sh
