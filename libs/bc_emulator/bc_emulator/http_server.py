@@ -12,7 +12,10 @@ import socket
 import ssl
 import struct
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Protocol
 
@@ -48,9 +51,15 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
     request_queue_size = 256
 
     def __init__(
-        self, address: tuple[str, int], app: Application, ssl_context: ssl.SSLContext | None, idle_timeout: float
+        self,
+        address: tuple[str, int],
+        app: Application,
+        ssl_context: ssl.SSLContext | None,
+        idle_timeout: float,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.app = app
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.ssl_context = ssl_context
         self.idle_timeout = idle_timeout
         self._connections: set[socket.socket] = set()
@@ -115,6 +124,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         log.debug("%s - %s", self.address_string(), format % args)
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The `Date` header: the emulator's simulated clock, not wall time. Clients read BC's time from this
+        header (source-dynamics-nav judges webhook subscription expiry on it), so an advanced clock must show."""
+        if timestamp is not None:
+            return super().date_time_string(timestamp)
+        return format_datetime(self.server.clock().astimezone(UTC), usegmt=True)
 
     def do_GET(self) -> None:
         self._dispatch()

@@ -51,7 +51,11 @@ class EmulatorServer:
             return self
         context = self._tls.server_context() if self._tls else None
         self._httpd = EmulatorHTTPServer(
-            (self.settings.host, self.settings.port), self.app, context, self.settings.connection_idle_timeout_s
+            (self.settings.host, self.settings.port),
+            self.app,
+            context,
+            self.settings.connection_idle_timeout_s,
+            clock=self.clock.now,
         )
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="bc-emulator", daemon=True

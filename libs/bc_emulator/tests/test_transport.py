@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 
 import httpx
 import pytest
@@ -59,3 +61,17 @@ def test_unknown_routes(bc_emulator: EmulatorServer) -> None:
             f"{bc_emulator.url}/BC/api/microsoft/reportsFinance/beta/companies({bc_emulator.company_id})/vendors"
         )
         assert error_of(only_ledger)[:2] == (404, "BadRequest_NotFound")
+
+
+def test_date_header_follows_the_simulated_clock(bc_emulator: EmulatorServer, api: httpx.Client) -> None:
+    # Clients take BC's "now" from the Date header (webhook expiry is judged on BC's clock, not the caller's).
+    bc_emulator.clock.set(datetime(2031, 5, 6, 7, 8, 9, 500_000, tzinfo=UTC))
+    bc_emulator.clock.freeze()
+    answered = api.get("companies")
+    assert parsedate_to_datetime(answered.headers["Date"]) == datetime(2031, 5, 6, 7, 8, 9, tzinfo=UTC)
+    bc_emulator.clock.freeze(False)
+    bc_emulator.clock.advance(timedelta(days=3))
+    expected = bc_emulator.clock.now()
+    rejected = httpx.get(f"{bc_emulator.onprem_api_base_url}/companies")  # errors carry it too
+    assert rejected.status_code == 401
+    assert abs(parsedate_to_datetime(rejected.headers["Date"]) - expected) < timedelta(seconds=5)
