@@ -29,11 +29,12 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Container image tests need an engine and built images: they run in `make image-test`, not here.
 test: install lint
-	$(PY) -m pytest -q -n 2 --timeout=$(TEST_TIMEOUT)
+	$(PY) -m pytest -q -n 2 --timeout=$(TEST_TIMEOUT) -m "not image_tests"
 
 unit: install
-	$(PY) -m pytest -q -n 2 --timeout=$(TEST_TIMEOUT) -m "not slow"
+	$(PY) -m pytest -q -n 2 --timeout=$(TEST_TIMEOUT) -m "not slow and not image_tests"
 
 demo: install
 	$(PY) -m stampli_nav_runner.demo
