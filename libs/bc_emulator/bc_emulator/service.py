@@ -258,32 +258,38 @@ class ApiService:
         if target.record is not None:
             entity = self._serialize(ctx, handler, target.scope, target.record, options.select, options.expand)
             return self._entity_result(200, ctx, call, entity)
-        rows, total = self._query(ctx, handler, target.scope, options)
-        page_size, remaining_top, offset = self._page_window(ctx, call, options)
-        if options.skiptoken is not None:
-            token = PageToken.decode(options.skiptoken)
-            offset = _resume_offset(rows, token)
+        ordered = self._ordered(ctx, handler, target.scope, options)
+        rows = [row for _, row in ordered]
+        page_size, remaining_top, offset = self._page_window(ctx, call, options, ordered)
         end = offset + page_size
         if remaining_top is not None:
             end = min(end, offset + remaining_top)
         page = rows[offset:end]
         body: dict[str, Any] = {"@odata.context": f"{ctx.api_root}/$metadata#{_context_path(call.path)}"}
         if options.count:
-            body["@odata.count"] = total
+            body["@odata.count"] = len(rows)
         body["value"] = [self._serialize(ctx, handler, target.scope, r, options.select, options.expand) for r in page]
         left_top = None if remaining_top is None else remaining_top - len(page)
         if end < len(rows) and (left_top is None or left_top > 0) and page:
-            token = PageToken(end, page[-1].get("id"), page_size, left_top)
+            last_position = ordered[end - 1][0]
+            token = PageToken(last_position, tuple(options.orderby), page_size, left_top)
             body["@odata.nextLink"] = self._next_link(ctx, call, token)
         headers = dict(ODATA_HEADERS)
         if self._preferred_page_size(call) is not None:
             headers["Preference-Applied"] = f"odata.maxpagesize={page_size}"
         return ApiResult(200, headers, body)
 
-    def _page_window(self, ctx: RequestContext, call: ApiCall, options: QueryOptions) -> tuple[int, int | None, int]:
+    def _page_window(
+        self,
+        ctx: RequestContext,
+        call: ApiCall,
+        options: QueryOptions,
+        ordered: list[tuple[tuple[Any, ...], dict[str, Any]]],
+    ) -> tuple[int, int | None, int]:
+        """(page size, what is left of $top, index of the page's first row)."""
         if options.skiptoken is not None:
             token = PageToken.decode(options.skiptoken)
-            return token.page_size, token.remaining_top, token.offset
+            return token.page_size, token.remaining_top, _resume_after(ordered, token, options.orderby)
         page_size = ctx.settings.page_size
         preferred = self._preferred_page_size(call)
         if preferred is not None:
@@ -297,8 +303,16 @@ class ApiService:
 
     def _query(
         self, ctx: RequestContext, handler: EntitySet, scope: Scope, options: QueryOptions
-    ) -> tuple[list[dict[str, Any]], int]:
+    ) -> list[dict[str, Any]]:
         """Filtered and ordered rows of a collection (all of them; the caller pages)."""
+        return [row for _, row in self._ordered(ctx, handler, scope, options)]
+
+    def _ordered(
+        self, ctx: RequestContext, handler: EntitySet, scope: Scope, options: QueryOptions
+    ) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
+        """Filtered rows in order, each with its sort position: the $orderby values (as the API shows them),
+        then the default order's stored values, then the id. The position is unique and is what skip tokens
+        carry."""
         expr: FilterExpr | None = parse_filter(options.filter, handler.schema) if options.filter else None
         filter_fields = expr.fields() if expr else set()
         order_fields = {name for name, _ in options.orderby}
@@ -310,11 +324,14 @@ class ApiService:
         if expr is not None:
             pairs = [(v, r) for v, r in pairs if expr.matches(v)]
         default_order = (*handler.schema.default_order, "id")
-        pairs.sort(key=lambda p: tuple(p[1].get(name, "") for name in default_order))
-        for name, descending in reversed(options.orderby):
-            pairs.sort(key=lambda p, n=name: p[0][n], reverse=descending)
-        rows = [r for _, r in pairs]
-        return rows, len(rows)
+        positioned = [
+            (tuple(v[name] for name, _ in options.orderby) + tuple(r.get(name, "") for name in default_order), r)
+            for v, r in pairs
+        ]
+        positioned.sort(key=lambda p: p[0][len(options.orderby) :])
+        for index in reversed(range(len(options.orderby))):
+            positioned.sort(key=lambda p, i=index: p[0][i], reverse=options.orderby[index][1])
+        return positioned
 
     def _serialize(
         self,
@@ -351,7 +368,7 @@ class ApiService:
             )
         child = self.registry.get(handler.navigation[item.name])
         child_scope = Scope(scope.company, Parent(handler, record))
-        rows, _ = self._query(ctx, child, child_scope, item.options)
+        rows = self._query(ctx, child, child_scope, item.options)
         start = item.options.skip or 0
         end = None if item.options.top is None else start + item.options.top
         return [
@@ -488,17 +505,29 @@ def batch_requests(body: Any, limit: int) -> list[dict[str, Any]]:
     return requests
 
 
-def _resume_offset(rows: list[dict[str, Any]], token: PageToken) -> int:
-    """Continue after the last row served; survives rows inserted or deleted earlier in the order."""
-    offset = token.offset
-    if token.last_id is None:
-        return offset
-    if 0 < offset <= len(rows) and rows[offset - 1].get("id") == token.last_id:
-        return offset
-    for index, row in enumerate(rows):
-        if row.get("id") == token.last_id:
-            return index + 1
-    return min(offset, len(rows))
+def _resume_after(
+    ordered: list[tuple[tuple[Any, ...], dict[str, Any]]], token: PageToken, orderby: list[tuple[str, bool]]
+) -> int:
+    """Index of the first row strictly after the token's position in the current order (BC's keyset paging)."""
+    if token.order != tuple(orderby) or (ordered and len(token.position) != len(ordered[0][0])):
+        raise errors.query_syntax("The skip token is not valid.")
+    descending = [flag for _, flag in orderby] + [False] * (len(token.position) - len(orderby))
+    for index, (position, _) in enumerate(ordered):
+        if _is_after(position, token.position, descending):
+            return index
+    return len(ordered)
+
+
+def _is_after(position: tuple[Any, ...], last: tuple[Any, ...], descending: list[bool]) -> bool:
+    for value, last_value, desc in zip(position, last, descending, strict=True):
+        if value == last_value:
+            continue
+        try:
+            greater = value > last_value
+        except TypeError:  # a token crafted with another type: compare as text rather than fail
+            greater = str(value) > str(last_value)
+        return greater != desc
+    return False  # the very row the previous page ended with
 
 
 def _context_path(path: str) -> str:

@@ -148,3 +148,56 @@ def test_count_and_expand_dimension_values(api: httpx.Client, company: str) -> N
     assert body["@odata.count"] == 2
     location = next(d for d in body["value"] if d["code"] == "LOCATION")
     assert [v["code"] for v in location["dimensionValues"]] == ["EAST"]
+
+
+def test_a_row_changed_mid_read_neither_loses_nor_shifts_the_rows_after_it(bc_emulator_factory: Factory) -> None:
+    # BC's skip tokens carry the last row's sort key: a served row that moves (here: renamed to sort last)
+    # cannot make the next page start somewhere else.
+    emu = bc_emulator_factory(page_size=3)
+    with onprem_client(emu) as client:
+        url = f"companies({emu.company_id})/vendors"
+        everyone = [v["displayName"] for v in read_all(client, url, params={"$orderby": "displayName"})[0]]
+        first = client.get(url, params={"$orderby": "displayName"}).json()
+        moved = first["value"][-1]
+        renamed = client.patch(f"{url}({moved['id']})", json={"displayName": "Zz Renamed"}, headers={"If-Match": "*"})
+        assert renamed.status_code == 200
+        rest, _ = read_all(client, first["@odata.nextLink"])
+    served = [v["displayName"] for v in first["value"]]
+    assert [v["displayName"] for v in rest] == everyone[3:] + ["Zz Renamed"]  # a changed row may come again
+    assert served == everyone[:3]
+
+
+def test_deleting_the_last_row_served_does_not_skip_the_next_one(bc_emulator_factory: Factory) -> None:
+    emu = bc_emulator_factory(page_size=3)
+    with onprem_client(emu) as client:
+        url = f"companies({emu.company_id})/vendors"
+        first = client.get(url).json()
+        assert client.delete(f"{url}({first['value'][-1]['id']})", headers={"If-Match": "*"}).status_code == 204
+        rest, _ = read_all(client, first["@odata.nextLink"])
+    assert [v["number"] for v in first["value"]] == ["V10000", "V10010", "V10020"]
+    assert [v["number"] for v in rest] == [f"V100{n}0" for n in range(3, 10)]
+
+
+def test_paging_descending_with_ties_follows_the_full_sort_key(bc_emulator_factory: Factory) -> None:
+    emu = bc_emulator_factory(page_size=2)
+    params = {"$orderby": "blocked desc,city", "$select": "number,blocked,city"}
+    with onprem_client(emu) as client:
+        paged, pages = read_all(client, f"companies({emu.company_id})/vendors", params=params)
+    # OData order: blocked descending, then city, then BC's primary key (number) for the ties.
+    expected = sorted(emu.dump()["companies"][0]["vendors"], key=lambda v: (v["city"], v["number"]))
+    expected.sort(key=lambda v: v["blocked"], reverse=True)
+    assert [v["number"] for v in paged] == [v["number"] for v in expected]
+    assert pages == 5 and [v["blocked"] for v in paged[:2]] == ["Payment", "All"]
+
+
+def test_a_skip_token_only_continues_the_query_it_came_from(bc_emulator_factory: Factory) -> None:
+    emu = bc_emulator_factory(page_size=3)
+    with onprem_client(emu) as client:
+        url = f"companies({emu.company_id})/vendors"
+        link = client.get(url, params={"$orderby": "displayName"}).json()["@odata.nextLink"]
+        token = link.split("$skiptoken=")[1]
+        other_order = client.get(url, params={"$orderby": "city", "$skiptoken": token})
+        garbage = client.get(url, params={"$skiptoken": "bm90IGEgdG9rZW4"})
+    for response in (other_order, garbage):
+        status, code, message = error_of(response)
+        assert (status, code) == (400, "BadRequest_NotFound") and "skip token is not valid" in message

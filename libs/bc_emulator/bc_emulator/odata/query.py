@@ -123,21 +123,38 @@ def split_top_level(text: str, separator: str) -> list[str]:
 
 @dataclass(frozen=True)
 class PageToken:
-    """Where the next page starts: offset in the ordered result, the last id seen, size, remaining $top."""
+    """Where the next page starts, as BC's skip tokens say it: the sort key of the last row served.
 
-    offset: int
-    last_id: str | None
+    `position` holds the last row's values for every sort field (the $orderby fields, then the entity's default
+    order, then its id), so the next page resumes strictly after that place in the order. A row changed or
+    deleted mid-read cannot shift the pages the way an offset would (a row moving from behind the cursor to
+    ahead of it can show up twice, which BC also does). `order` is the $orderby the token was made for.
+    """
+
+    position: tuple[Any, ...]
+    order: tuple[tuple[str, bool], ...]
     page_size: int
     remaining_top: int | None
 
     def encode(self) -> str:
-        raw = jsonio.dumps({"o": self.offset, "i": self.last_id, "p": self.page_size, "t": self.remaining_top})
+        raw = jsonio.dumps(
+            {
+                "k": list(self.position),
+                "o": [list(item) for item in self.order],
+                "p": self.page_size,
+                "t": self.remaining_top,
+            }
+        )
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
     @classmethod
     def decode(cls, text: str) -> PageToken:
         try:
             raw: dict[str, Any] = jsonio.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
-            return cls(int(raw["o"]), raw["i"], int(raw["p"]), raw["t"])
+            order = tuple((str(name), bool(descending)) for name, descending in raw["o"])
+            remaining = raw["t"]
+            if not isinstance(raw["k"], list) or not (remaining is None or isinstance(remaining, int)):
+                raise TypeError("malformed skip token")
+            return cls(tuple(raw["k"]), order, int(raw["p"]), remaining)
         except (ValueError, KeyError, TypeError, binascii.Error):
             raise errors.query_syntax("The skip token is not valid.") from None
