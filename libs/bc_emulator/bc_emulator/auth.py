@@ -3,7 +3,8 @@
 The identity half serves exactly what `msal.ConfidentialClientApplication` needs for an authority
 `{url}/{tenant}`: OIDC discovery (`/{tenant}/v2.0/.well-known/openid-configuration`), optional instance
 discovery (`/common/discovery/instance`), and the token endpoint (`/{tenant}/oauth2/v2.0/token`).
-Token lifetimes run on the wall clock (as Entra's do), not on the simulated clock.
+Token lifetimes run on the emulator's simulated clock: it keeps pace with the wall clock, and advancing it past
+a token's expiry expires the token (a test that jumps three days ahead meets what a real client would).
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import secrets
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -29,7 +32,7 @@ _USER_NAMESPACE = uuid.UUID("5a0f3c5e-3c1e-4f0e-9f57-2a9d1f8e6b10")
 class IssuedToken:
     client_id: str
     tenant_id: str
-    expires_at: float  # time.time()
+    expires_at: datetime  # on the simulated clock
     generation: int
 
 
@@ -60,8 +63,9 @@ def user_for(name: str) -> User:
 class Authenticator:
     """Issues and checks bearer tokens; checks basic credentials; can revoke everything (a fault)."""
 
-    def __init__(self, settings: EmulatorSettings) -> None:
+    def __init__(self, settings: EmulatorSettings, clock: Callable[[], datetime] | None = None) -> None:
         self.settings = settings
+        self._now = clock or (lambda: datetime.now(UTC))
         self._tokens: dict[str, IssuedToken] = {}
         self._lock = threading.Lock()
         self._generation = 0
@@ -142,7 +146,8 @@ class Authenticator:
         token = "emu." + secrets.token_urlsafe(32)
         lifetime = self.settings.token_lifetime_s
         with self._lock:
-            self._tokens[token] = IssuedToken(client_id, tenant_id, time.time() + lifetime, self._generation)
+            expires_at = self._now() + timedelta(seconds=lifetime)
+            self._tokens[token] = IssuedToken(client_id, tenant_id, expires_at, self._generation)
         return {"token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime, "access_token": token}
 
     # -- API authentication -----------------------------------------------------------------------------
@@ -158,7 +163,7 @@ class Authenticator:
                 generation = self._generation
             if issued is None or issued.generation != generation:
                 raise self._challenge(errors.invalid_credentials("The credentials provided are incorrect."), cloud)
-            if issued.expires_at <= time.time():
+            if issued.expires_at <= self._now():
                 raise self._challenge(errors.invalid_credentials("The access token has expired."), cloud)
             if tenant_id is not None and issued.tenant_id != tenant_id:
                 raise self._challenge(

@@ -35,7 +35,7 @@ class EmulatorServer:
         self._seed_data = read_seed(seed)
         self.store.seed(self._seed_data)
         self.faults = FaultInjector(self.settings.random_seed)
-        self.auth = Authenticator(self.settings)
+        self.auth = Authenticator(self.settings, clock=self.clock.now)
         self.limiter = Limiter(self.settings)
         self.notifier = Notifier(self.store, self.settings)
         self.app = EmulatorApp(self)
