@@ -1,0 +1,58 @@
+"""Reliability and security proof (issue 9): options and fixtures.
+
+`--crash-trials N` sets how many crash-anywhere trials run (default 3 inside `make test`; `make reliability` runs
+100) and `--crash-seed S` replays a given sequence of crash points (the seed is printed with every run).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))  # importlib mode: test modules import the shared harness as a top-level package
+
+from reliability_harness.world import Deployment, World, open_world  # noqa: E402
+
+DEFAULT_CRASH_TRIALS = 3
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("reliability", "reliability proof (tests/reliability)")
+    group.addoption(
+        "--crash-trials",
+        type=int,
+        default=DEFAULT_CRASH_TRIALS,
+        help=f"crash-anywhere trials to run (default {DEFAULT_CRASH_TRIALS}; `make reliability` runs 100)",
+    )
+    group.addoption(
+        "--crash-seed",
+        type=int,
+        default=None,
+        help="seed of the crash-anywhere random number generator (default: a fresh one, printed)",
+    )
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    """SFTP (password auth, host key pinned) + emulator over http with on-premises basic auth."""
+    with open_world(tmp_path) as opened:
+        yield opened
+
+
+@pytest.fixture
+def make_world(tmp_path: Path) -> Iterator[object]:
+    """Open more worlds (e.g. a cloud deployment over TLS): make_world(deployment="cloud", name="b")."""
+    from contextlib import ExitStack
+
+    stack = ExitStack()
+
+    def make(deployment: Deployment = "on_premises", name: str = "world", **options: object) -> World:
+        return stack.enter_context(open_world(tmp_path / name, deployment=deployment, **options))  # type: ignore[arg-type]
+
+    with stack:
+        yield make
