@@ -69,6 +69,64 @@ COMPANY = EntitySchema(
     default_order=("name",),
 )
 
+# Reference data behind vendor and document fields: currencies (the local currency, LCY, is not one of them: BC
+# writes it as a blank currency code), payment terms (date formulas as BC formats them, e.g. "1M", "8D", "CM").
+CURRENCY = EntitySchema(
+    "currency",
+    "Currency",
+    (
+        _id(),
+        _f("code", Kind.CODE, 10),
+        _f("displayName", Kind.TEXT, 30),
+        _f("symbol", Kind.TEXT, 10),
+        _f("amountDecimalPlaces", Kind.TEXT, 5),
+        _f("amountRoundingPrecision", Kind.DECIMAL),
+        _modified(),
+    ),
+    default_order=("code",),
+)
+
+PAYMENT_TERM = EntitySchema(
+    "paymentTerm",
+    "Payment Terms",
+    (
+        _id(),
+        _f("code", Kind.CODE, 10),
+        _f("displayName", Kind.TEXT, 100),
+        _f("dueDateCalculation", Kind.TEXT, 32),
+        _f("discountDateCalculation", Kind.TEXT, 32),
+        _f("discountPercent", Kind.DECIMAL),
+        _f("calculateDiscountOnCreditMemos", Kind.BOOL),
+        _modified(),
+    ),
+    default_order=("code",),
+)
+
+# One record per company. `currencyCode` is the local currency (General Ledger Setup's LCY Code), read-only.
+COMPANY_INFORMATION = EntitySchema(
+    "companyInformation",
+    "Company Information",
+    (
+        _id(),
+        _f("displayName", Kind.TEXT, 100),
+        _f("addressLine1", Kind.TEXT, 100),
+        _f("addressLine2", Kind.TEXT, 50),
+        _f("city", Kind.TEXT, 30),
+        _f("state", Kind.TEXT, 30),
+        _f("country", Kind.CODE, 10),
+        _f("postalCode", Kind.CODE, 20),
+        _f("phoneNumber", Kind.TEXT, 30),
+        _f("faxNumber", Kind.TEXT, 30),
+        _f("email", Kind.TEXT, 80),
+        _f("website", Kind.TEXT, 80),
+        _f("taxRegistrationNumber", Kind.TEXT, 20),
+        _f("currencyCode", Kind.CODE, 10, RO),
+        _f("currentFiscalYearStartDate", Kind.DATE, read_only=RO),
+        _f("industry", Kind.TEXT, 30),
+        _modified(),
+    ),
+)
+
 VENDOR = EntitySchema(
     "vendor",
     "Vendor",

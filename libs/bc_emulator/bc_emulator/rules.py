@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from bc_emulator import errors
+from bc_emulator.fields import EMPTY_GUID
 from bc_emulator.resources.base import table_relation
 from bc_emulator.store import CompanyData
 
@@ -72,3 +73,43 @@ def dimension_value(company: CompanyData, dimension_code: str, value_code: str) 
 def check_dimension_set(company: CompanyData, dimension_set: dict[str, str]) -> None:
     for dimension_code, value_code in dimension_set.items():
         dimension_value(company, dimension_code, value_code)
+
+
+def local_currency(company: CompanyData) -> str:
+    """The company's local currency code (LCY), "" when the company has none set up."""
+    return next((info["currencyCode"] for info in company.table("companyInformation").values()), "")
+
+
+def apply_currency(company: CompanyData, record: dict[str, Any], values: dict[str, Any]) -> None:
+    """The vendor API page's currencyId / currencyCode OnValidate: the local currency's code is stored blank, a
+    code or id must name a currency, and both together must agree."""
+    currencies = company.table("currencies")
+    currency: dict[str, Any] | None = None
+    if "currencyId" in values:
+        if values["currencyId"] == EMPTY_GUID:
+            record["currencyCode"] = ""
+        else:
+            currency = currencies.get(values["currencyId"])
+            if currency is None:
+                raise errors.dialog('The "currencyId" does not match to a Currency.')
+            record["currencyCode"] = currency["code"]
+    if "currencyCode" in values:
+        code = values["currencyCode"]
+        if code and code == local_currency(company):
+            code = ""  # Graph Mgt - General Tools.TranslateCurrencyCodeToNAVCurrencyCode
+        if currency is not None:
+            if currency["code"] != code:
+                raise errors.dialog("The currency values do not match to a specific Currency.")
+            return
+        if code:
+            currency = currencies.find_unique(("code",), code)
+            if currency is None:
+                raise errors.dialog('The "currencyCode" does not match to a Currency.')
+        record["currencyCode"] = code
+        record["currencyId"] = currency["id"] if currency is not None else EMPTY_GUID
+
+
+def check_payment_terms(company: CompanyData, values: dict[str, Any]) -> None:
+    terms_id = values.get("paymentTermsId", EMPTY_GUID)
+    if terms_id != EMPTY_GUID and company.table("paymentTerms").get(terms_id) is None:
+        raise errors.dialog('The "paymentTermsId" does not match to a Payment Terms.')

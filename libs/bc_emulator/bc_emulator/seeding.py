@@ -15,7 +15,7 @@ from typing import Any
 
 from bc_emulator import jsonio
 from bc_emulator.clock import format_datetime
-from bc_emulator.fields import EMPTY_GUID, EntitySchema
+from bc_emulator.fields import EMPTY_DATE, EMPTY_GUID, EntitySchema
 from bc_emulator.store import COMPANY_TABLES, ROW_VERSION, CompanyData, Store
 
 SeedSource = str | Path | dict[str, Any] | None
@@ -117,7 +117,10 @@ def _company(raw: dict[str, Any], now: str, store: Store) -> CompanyData:
     company = CompanyData(record, setup)
     context = _Context(company, now, store)
     for table_name in COMPANY_TABLES:
-        for index, raw_record in enumerate(raw.get(table_name) or []):
+        raw_records = raw.get(table_name) or []
+        if table_name == "companyInformation":
+            raw_records = _single_company_information(raw_records, company)
+        for index, raw_record in enumerate(raw_records):
             try:
                 record = context.normalise(table_name, raw_record, index)
             except (SeedError, ValueError, KeyError) as exc:
@@ -125,6 +128,16 @@ def _company(raw: dict[str, Any], now: str, store: Store) -> CompanyData:
             company.table(table_name)._put(record)
     _fill_counters(company)
     return company
+
+
+def _single_company_information(raw_records: Any, company: CompanyData) -> list[dict[str, Any]]:
+    """BC has exactly one Company Information record per company: a seed may give it (as an object or a list of
+    one) or leave it out, and then it carries the company's name and no local currency."""
+    if isinstance(raw_records, dict):
+        raw_records = [raw_records]
+    if len(raw_records) > 1:
+        raise SeedError(f"company {company.name!r}: companyInformation holds one record, not {len(raw_records)}")
+    return list(raw_records) or [{}]
 
 
 class _Context:
@@ -152,6 +165,27 @@ class _Context:
 
     def _find(self, table: str, key: tuple[str, ...], *values: Any) -> dict[str, Any] | None:
         return self.company.table(table).find_unique(key, *values)
+
+    def _resolve_companyInformation(self, record: dict[str, Any], raw: dict[str, Any]) -> None:
+        if not record["displayName"]:
+            record["displayName"] = self.company.record["displayName"]
+        if record["currentFiscalYearStartDate"] == EMPTY_DATE:
+            record["currentFiscalYearStartDate"] = f"{self.now[:4]}-01-01"
+
+    def _resolve_vendors(self, record: dict[str, Any], raw: dict[str, Any]) -> None:
+        """Seeds may name a vendor's currency and payment terms by code; the ids are filled in."""
+        code = record["currencyCode"]
+        if code and record["currencyId"] == EMPTY_GUID:
+            currency = self._find("currencies", ("code",), code)
+            if currency is None:
+                raise SeedError(f"unknown currency {code!r} (the local currency is written as a blank code)")
+            record["currencyId"] = currency["id"]
+        terms_code = str(record.pop("paymentTermsCode", "") or "").upper()
+        if terms_code:
+            terms = self._find("paymentTerms", ("code",), terms_code)
+            if terms is None:
+                raise SeedError(f"unknown payment terms {terms_code!r}")
+            record["paymentTermsId"] = terms["id"]
 
     def _resolve_dimensionValues(self, record: dict[str, Any], raw: dict[str, Any]) -> None:
         code = raw.get("dimensionCode")
@@ -243,6 +277,8 @@ def _dimension_set(raw: dict[str, Any]) -> dict[str, str]:
 
 
 def _natural_key(table: str, record: dict[str, Any], index: int) -> str:
+    if table in ("currencies", "paymentTerms") and record.get("code"):
+        return str(record["code"])
     for candidates in (("number",), ("dimensionCode", "code"), ("templateDisplayName", "code"), ("entryNumber",)):
         if all(record.get(c) not in (None, "", 0) for c in candidates):
             return ":".join(str(record[c]) for c in candidates)

@@ -31,6 +31,10 @@ class TableSpec:
 
 # One table per entity set, named like the entity set. Unique keys mirror BC's primary keys.
 COMPANY_TABLES: dict[str, TableSpec] = {
+    # Seeds load in this order: reference data before the records that point at it.
+    "companyInformation": TableSpec(entities.COMPANY_INFORMATION),
+    "currencies": TableSpec(entities.CURRENCY, unique=(("code",),)),
+    "paymentTerms": TableSpec(entities.PAYMENT_TERM, unique=(("code",),)),
     "vendors": TableSpec(entities.VENDOR, unique=(("number",),)),
     "accounts": TableSpec(entities.ACCOUNT, unique=(("number",),)),
     "dimensions": TableSpec(entities.DIMENSION, unique=(("code",),)),

@@ -37,7 +37,16 @@ def test_dump_and_seed_round_trip(bc_emulator_factory: Factory, tmp_path: Path) 
         _post_one_invoice(client, company)
         expected = {
             name: client.get(f"{company}/{name}").json()["value"]
-            for name in ("vendors", "accounts", "generalLedgerEntries", "purchaseInvoices", "journals")
+            for name in (
+                "vendors",
+                "accounts",
+                "generalLedgerEntries",
+                "purchaseInvoices",
+                "journals",
+                "companyInformation",
+                "currencies",
+                "paymentTerms",
+            )
         }
     seed_file = tmp_path / "dump.json"
     seed_file.write_bytes(jsonio.dumps(source.dump(), indent=True))

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from bc_emulator import entities, errors
+from bc_emulator import entities, errors, rules
 from bc_emulator.resources.base import EntitySet, RequestContext, Scope, duplicate_key, take_number
-from bc_emulator.store import Transaction
+from bc_emulator.store import CompanyData, Transaction
 
 
 class Companies(EntitySet):
@@ -42,6 +42,7 @@ class Vendors(EntitySet):
         company = self.company_of(scope)
         values = self.fields_from_body(body)
         record = {**self.schema.defaults(), **values, "id": str(uuid.uuid4())}
+        self._apply_references(company, record, values)
         if not record["number"]:
             record["number"] = take_number(txn, company, "vendor")
         self._check_unique(scope, record["number"])
@@ -53,6 +54,7 @@ class Vendors(EntitySet):
         company = self.company_of(scope)
         values = self.fields_from_body(body)
         updated = {**record, **values}
+        self._apply_references(company, updated, values)
         if updated["number"] != record["number"]:
             if not updated["number"]:
                 raise errors.field_validation("No. must have a value in Vendor: No.=. It cannot be zero or empty.")
@@ -75,6 +77,12 @@ class Vendors(EntitySet):
                     "Invoice for this vendor."
                 )
         txn.delete(company, self.table, record["id"])
+
+    @staticmethod
+    def _apply_references(company: CompanyData, record: dict[str, Any], values: dict[str, Any]) -> None:
+        """Currency and payment terms must exist (BC's vendor API page checks them when they are set)."""
+        rules.apply_currency(company, record, values)
+        rules.check_payment_terms(company, values)
 
     def _check_unique(self, scope: Scope, number: str) -> None:
         if self.company_of(scope).table("vendors").find_unique(("number",), number) is not None:

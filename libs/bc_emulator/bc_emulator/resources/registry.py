@@ -8,11 +8,15 @@ from bc_emulator.resources.journals import JournalLines, Journals
 from bc_emulator.resources.ledger import GeneralLedgerEntries, VendorLedgerEntries
 from bc_emulator.resources.master_data import Accounts, Companies, Dimensions, DimensionValues, Vendors
 from bc_emulator.resources.purchase_invoices import PurchaseInvoiceLines, PurchaseInvoices
+from bc_emulator.resources.reference_data import CompanyInformation, Currencies, PaymentTerms
 from bc_emulator.resources.subscriptions import Subscriptions
 
 _ALL: tuple[type[EntitySet], ...] = (
     Companies,
     Subscriptions,
+    CompanyInformation,
+    Currencies,
+    PaymentTerms,
     Vendors,
     Accounts,
     Dimensions,
@@ -41,6 +45,9 @@ V2 = ApiDefinition(
     frozenset({"companies", "subscriptions"}),
     frozenset(
         {
+            "companyInformation",
+            "currencies",
+            "paymentTerms",
             "vendors",
             "accounts",
             "dimensions",
