@@ -52,7 +52,7 @@ def test_create_update_and_no_op(nav, build, emulator) -> None:
             ),
             build.record(
                 "vendors",
-                vendor("V10100", vendor_name="Tailspin Toys", city="Austin", state="TX", payment_terms="NET30"),
+                vendor("V10100", vendor_name="Tailspin Toys", city="Austin", state="TX", payment_terms="NET45"),
             ),
             build.record(
                 "vendors",

@@ -38,7 +38,8 @@ def test_full_read_emits_every_reference_row_under_bc_field_names(
     vendor = next(v for v in records["vendors"] if v["number"] == "V10000")
     assert vendor["displayName"] == "Fabrikam, Inc."
     assert vendor["blocked"] == " "
-    assert "paymentTermsCode" not in vendor and "localCurrencyCode" not in vendor  # null: not in this BC version
+    assert "paymentTermsCode" not in vendor  # V10000 has no payment terms
+    assert vendor["localCurrencyCode"] == "USD"  # from companyInformation
 
 
 def test_dimension_values_carry_their_dimension_code(
