@@ -89,24 +89,33 @@ class CsvRows:
                 )
             self._values = _getter(plan.record_columns)
             self._line = _getter(plan.line_columns) if plan.has_line_columns else None
-            for row_number, key, row in self._rows(layout, report_problems=True):
-                yield key, (row_number, row)
+            yield from self._rows(layout)
 
-    def last_rows(self, max_keys: int) -> dict[str, int] | None:
-        """Key → number of its last row, from a first pass (same row numbering as `payloads`).
+    def last_rows(self, max_keys: int) -> dict[int, int] | None:
+        """hash(key) → number of the key's last row, from a first pass (same row numbering as `payloads`).
 
-        None when the file has more than `max_keys` distinct keys (the index itself would cost too much memory)
-        or cannot be read; callers then group without it.
+        Hashes instead of keys keep the index small. Two keys with one hash share the later last row, so the
+        earlier key's group waits for it and completes at the end of the file: a collision delays, never splits.
+        None when the file has more than `max_keys` distinct keys or cannot be read; callers then group
+        without it.
         """
-        last: dict[str, int] = {}
+        last: dict[int, int] = {}
         with self._open(report_problems=False) as layout:
             if layout is None:
                 return None
-            for row_number, key, _row in self._rows(layout, report_problems=False):
-                last[key] = row_number
-                if len(last) > max_keys:
-                    return None
-        return last
+            reader, key_column = layout.reader, layout.key_column
+            row_number = 1  # counted exactly as in _rows: one per csv record, malformed ones included
+            while True:
+                try:
+                    for row in reader:
+                        row_number += 1
+                        if len(row) > key_column and (key := row[key_column].strip()):
+                            last[hash(key)] = row_number
+                            if len(last) > max_keys:
+                                return None
+                    return last
+                except csv.Error:
+                    row_number += 1
 
     @contextmanager
     def _open(self, report_problems: bool) -> Iterator[_Layout | None]:
@@ -144,40 +153,41 @@ class CsvRows:
             return None
         return _Layout(reader, headers, plan, key_column)
 
-    def _rows(self, layout: _Layout, report_problems: bool) -> Iterator[tuple[int, str, list[str]]]:
-        """(row number, key, cells) of usable rows; the header is row 1. Problems are reported on request."""
-        url, key_name = self.document.url, self.resolver.declaration.key
+    def _rows(self, layout: _Layout) -> Iterator[tuple[str, CsvPayload]]:
+        """(key, (row number, cells)) of usable rows; the header is row 1. Problem rows are rejected by name."""
         reader, width, key_column = layout.reader, len(layout.headers), layout.key_column
-        reject = self.report.reject if report_problems else lambda _reject: None
         row_number = 1
         while True:
             try:
-                row = next(reader)
-            except StopIteration:
+                for row in reader:  # the hot loop: well-formed rows take the first branch only
+                    row_number += 1
+                    if len(row) == width and (key := row[key_column].strip()):
+                        yield key, (row_number, row)
+                    elif (usable := self._problem_row(row, row_number, width, key_column)) is not None:
+                        yield usable
                 return
             except csv.Error as exc:
                 row_number += 1
-                reject(Reject(url, "malformed_csv_row", f"{exc} (line {reader.line_num})", (row_number,)))
-                continue
-            row_number += 1
-            if len(row) != width:
-                if not any(cell.strip() for cell in row):
-                    continue  # a blank line carries no data
-                if len(row) > width and not any(cell.strip() for cell in row[width:]):
-                    del row[width:]  # trailing empty columns (spreadsheet exports)
-                else:
-                    reject(
-                        Reject(
-                            url,
-                            "wrong_field_count",
-                            f"expected {width} fields as in the header, found {len(row)}",
-                            (row_number,),
-                        )
-                    )
-                    continue
-            key = row[key_column].strip()
-            if not key:
-                if any(cell.strip() for cell in row):
-                    reject(Reject(url, "missing_key", f"{key_name} is empty", (row_number,)))
-                continue
-            yield row_number, key, row
+                self.report.reject(
+                    Reject(self.document.url, "malformed_csv_row", f"{exc} (line {reader.line_num})", (row_number,))
+                )
+
+    def _problem_row(
+        self, row: list[str], row_number: int, width: int, key_column: int
+    ) -> tuple[str, CsvPayload] | None:
+        """A row with the wrong number of cells or no key: usable after trimming, skipped when blank, or rejected."""
+        url = self.document.url
+        if not any(cell.strip() for cell in row):
+            return None  # a blank line carries no data
+        if len(row) != width:
+            if len(row) > width and not any(cell.strip() for cell in row[width:]):
+                del row[width:]  # trailing empty columns (spreadsheet exports)
+            else:
+                message = f"expected {width} fields as in the header, found {len(row)}"
+                self.report.reject(Reject(url, "wrong_field_count", message, (row_number,)))
+                return None
+        key = row[key_column].strip()
+        if not key:
+            self.report.reject(Reject(url, "missing_key", f"{self.resolver.declaration.key} is empty", (row_number,)))
+            return None
+        return key, (row_number, row)

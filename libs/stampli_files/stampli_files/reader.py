@@ -82,7 +82,7 @@ class ExportReader:
             yield finish_record(record, declaration, url, last_modified, [row.source_row for row in rows])
 
     def _stream_groups(
-        self, source: RowSource, last_rows: dict[str, int], workdir: Path, document: ExportDocument
+        self, source: RowSource, last_rows: dict[int, int], workdir: Path, document: ExportDocument
     ) -> Iterator[tuple[str, list[Payload]]]:
         """Groups complete as soon as their last row (known from the first pass) is read: an export that keeps
         each invoice's lines together holds one group at a time. If too many rows wait for later lines (an export
@@ -96,7 +96,7 @@ class ExportReader:
                 group = waiting[key] = [payload]
             else:
                 group.append(payload)
-            if payload[0] == last_rows.get(key):
+            if payload[0] == last_rows.get(hash(key)):
                 del waiting[key]
                 held -= len(group) - 1
                 yield key, group

@@ -22,12 +22,12 @@ import orjson
 from stampli_files.declarations import FieldKind, FieldSpec, StreamDeclaration
 from stampli_files.rejects import Issue, Reject
 from stampli_files.rows import Cells, RawRow, ReadReport
-from stampli_files.values import InvalidValueError, format_decimal, parse_bool, parse_date, parse_decimal, parse_int
+from stampli_files.values import InvalidValueError, decimal_text, format_decimal, parse_bool, parse_date, parse_int
 
 CENT_TOLERANCE = Decimal("0.005")  # "sums to the total to the cent"
 
 _PARSERS: dict[FieldKind, Callable[[str | None], Any]] = {
-    FieldKind.DECIMAL: parse_decimal,  # Decimal kept until the record is finished, then written as a string
+    FieldKind.DECIMAL: decimal_text,  # exact decimal strings; Decimal arithmetic only where sums are checked
     FieldKind.DATE: parse_date,
     FieldKind.INTEGER: parse_int,
     FieldKind.BOOLEAN: parse_bool,
@@ -53,7 +53,6 @@ class _FieldPlan:
         self.specs = tuple(specs)
         self.names = tuple(spec.name for spec in specs)
         self.typed = tuple((i, _PARSERS[spec.kind], spec) for i, spec in enumerate(specs) if spec.kind in _PARSERS)
-        self.decimals = tuple(spec.name for spec in specs if spec.kind is FieldKind.DECIMAL)
 
     def convert(self, cells: Cells) -> tuple[list[Any], list[tuple[FieldSpec, InvalidValueError]] | None]:
         """Typed values, and the (field, error) pairs of cells that did not parse (their value is None)."""
@@ -90,10 +89,7 @@ class RecordBuilder:
             problems = "; ".join(f"{spec.column_id}: {exc}" for spec, exc in errors)
             self.report.reject(Reject(url, "invalid_value", problems, (row.source_row,)))
             return None
-        record = dict(zip(self._record.names, values, strict=True))
-        for name in self._record.decimals:
-            record[name] = format_decimal(record[name])
-        return record
+        return dict(zip(self._record.names, values, strict=True))
 
     # -- line-level streams -------------------------------------------------------------------------------------
 
@@ -121,11 +117,6 @@ class RecordBuilder:
                     record[name] = shared.pop()
         if declaration.total_field and declaration.line_amount_field:
             self._check_total(record, lines, flags, flag)
-        for name in self._record.decimals:
-            record[name] = format_decimal(record[name])
-        for line in lines:
-            for name in self._line.decimals:
-                line[name] = format_decimal(line[name])
         record["lines"] = lines
         record["validation_errors"] = flags
         return record
@@ -189,10 +180,11 @@ class RecordBuilder:
         total_field = self.declaration.total_field
         amount_field = self.declaration.line_amount_field
         assert total_field is not None and amount_field is not None
-        total: Decimal | None = record.get(total_field)
+        total_text: str | None = record.get(total_field)
         amounts = [line.get(amount_field) for line in lines]
         complete = bool(lines) and None not in amounts
-        lines_total: Decimal | None = sum(amounts, Decimal(0)) if complete else None  # type: ignore[arg-type]
+        lines_total = sum(map(Decimal, amounts), Decimal(0)) if complete else None  # type: ignore[arg-type]
+        total = Decimal(total_text) if total_text is not None else None
         balanced = complete
         if not lines:
             flag("no_lines", "the document has no lines")

@@ -33,8 +33,8 @@ class RowSource(Protocol):
 
     def decode(self, payload: Payload) -> RawRow: ...
 
-    def last_rows(self, max_keys: int) -> dict[str, int] | None:
-        """Key → row number of its last row (a first pass), or None when the parser cannot say cheaply."""
+    def last_rows(self, max_keys: int) -> dict[int, int] | None:
+        """hash(key) → row number of the key's last row (a first pass), or None when it cannot say cheaply."""
         ...
 
 

@@ -68,6 +68,25 @@ def _normalize_separators(text: str) -> str:
     return text
 
 
+_CANONICAL_DECIMAL = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
+
+
+def decimal_text(raw: str | None) -> str | None:
+    """An amount as the canonical decimal string of the contract ('1234.50'), or None when blank.
+
+    Already-canonical cells (nearly all of them) are returned as they are, without a Decimal round trip;
+    anything else goes through parse_decimal.
+    """
+    if raw is None:
+        return None
+    text = raw.strip()
+    if not text:
+        return None
+    if _CANONICAL_DECIMAL.fullmatch(text):
+        return text
+    return format_decimal(parse_decimal(text))
+
+
 def format_decimal(value: Decimal | None) -> str | None:
     """Plain notation, never exponent notation ('1E+2' → '100'), trailing zeros of the source kept."""
     if value is None:

@@ -106,7 +106,7 @@ class XmlRows:
     def payloads(self) -> Iterator[tuple[str, tuple[int, Cells, tuple[Cells, ...]]]]:
         return _read(self.document, self.resolver, self.report)
 
-    def last_rows(self, max_keys: int) -> dict[str, int] | None:
+    def last_rows(self, max_keys: int) -> dict[int, int] | None:
         return None  # XML records carry their lines; grouping falls back to the bucketed path
 
 

@@ -81,3 +81,14 @@ def test_row_groups_keep_file_order_within_a_key(tmp_path: Path) -> None:
         numbers = [p[0] for p in payloads]
         assert numbers == sorted(numbers) and all(f"k{n % 7}" == key for n in numbers)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_hash_collisions_in_the_index_delay_groups_but_never_split_them(tmp_path: Path, invoices, monkeypatch) -> None:
+    import stampli_files.csv_reader
+    import stampli_files.reader
+
+    path = write_invoices_csv(tmp_path / "invoices.csv", invoices[:50])
+    expected = _canonical(_read(path, tmp_path / "a", max_rows_in_memory=10**9))
+    for module in (stampli_files.csv_reader, stampli_files.reader):
+        monkeypatch.setattr(module, "hash", lambda _key: 7, raising=False)  # every key collides
+    assert _canonical(_read(path, tmp_path / "b", max_rows_in_memory=10**9)) == expected
