@@ -251,3 +251,14 @@ def test_abnormal_future_state_emits_nothing(sftp_server: TestSftpServer, export
     output = run_read(state=[AirbyteStateMessageSerializer.load(s) for s in states])
     assert output.errors == [] and output.records == []
     assert {m.state.stream.stream_descriptor.name for m in output.state_messages} == set(STREAMS)
+
+
+def test_a_dropped_download_is_retried_on_a_new_connection(sftp_server: TestSftpServer, run_read: Reader) -> None:
+    invoices = make_invoices(300, seed=9)
+    path = write_invoices_csv(sftp_server.outbound / "invoices_big.csv", invoices)
+    assert path.stat().st_size > 50_000
+    sftp_server.break_next_download(after_bytes=20_000)
+    output = run_read(streams=["invoices"])
+    assert output.errors == []
+    assert len(output.records) == 300
+    assert any("downloading /outbound/invoices_big.csv failed" in w and "retrying" in w for w in _logs(output, "WARN"))

@@ -26,7 +26,7 @@ from source_stampli_sftp.session import SftpSession
 from source_stampli_sftp.spec import SourceStampliSftpConfig
 from source_stampli_sftp.state import StreamState
 from stampli_files.declarations import CURSOR_FIELD, STREAMS, StreamDeclaration, json_schema
-from stampli_files.listing import Candidate, RemoteFile, files_for_stream, list_folder, unclaimed_files
+from stampli_files.listing import Candidate, FolderListing, RemoteFile, files_for_stream, list_folder, unclaimed_files
 from stampli_files.reader import ExportReader
 from stampli_files.rejects import Issue, Reject
 from stampli_files.rows import ReadReport
@@ -34,7 +34,8 @@ from stampli_files.sftp import HostKeyMismatchError, SftpAuthError, SftpConnecti
 
 CHECKPOINT_EVERY_RECORDS = 10_000
 MAX_LOGGED_PROBLEMS_PER_FILE = 200  # beyond this, a per-reason count closes the file's report
-DOWNLOAD_ATTEMPTS = 3
+DOWNLOAD_ATTEMPTS = 3  # also for listing: a dropped connection is reopened in between
+RETRY_PAUSE_SECONDS = 1.0
 
 
 def as_traced(error: SftpError) -> AirbyteTracedException:
@@ -118,15 +119,7 @@ class StampliStream(Stream, CheckpointMixin):
             yield {"path": remote.path, "size": remote.size, "mtime": remote.mtime.isoformat()}
 
     def _candidates(self) -> list[Candidate]:
-        try:
-            listing = list_folder(self.session.connection(), self.config.folder, self.config.start_date)
-        except FileNotFoundError:
-            raise AirbyteTracedException(
-                message=f"SFTP folder {self.config.folder} does not exist",
-                failure_type=FailureType.config_error,
-            ) from None
-        except SftpError as exc:
-            raise as_traced(exc) from None
+        listing = self._list()
         for name in listing.in_progress:
             self._log.info(f"{self.name}: {name} is still being uploaded (temporary name); it will be read next run")
         for name, why in listing.refused:
@@ -137,6 +130,28 @@ class StampliStream(Stream, CheckpointMixin):
         if unclaimed and self.name == next(iter(STREAMS)):  # once per run, not once per stream
             self._log.info(f"files matching no stream's pattern (not read): {', '.join(unclaimed)}")
         return files_for_stream(listing.files, self.name, self._globs)
+
+    def _list(self) -> FolderListing:
+        for attempt in range(1, DOWNLOAD_ATTEMPTS + 1):
+            try:
+                return list_folder(self.session.connection(), self.config.folder, self.config.start_date)
+            except FileNotFoundError:
+                raise AirbyteTracedException(
+                    message=f"SFTP folder {self.config.folder} does not exist",
+                    failure_type=FailureType.config_error,
+                ) from None
+            except (HostKeyMismatchError, SftpAuthError) as exc:
+                raise as_traced(exc) from None
+            except (SftpConnectionError, paramiko.SSHException, EOFError, OSError) as exc:
+                self.session.close()
+                if attempt == DOWNLOAD_ATTEMPTS:
+                    raise AirbyteTracedException(
+                        message=f"listing {self.config.folder} failed {attempt} times: {exc}",
+                        failure_type=FailureType.transient_error,
+                    ) from None
+                self._log.warning(f"{self.name}: listing {self.config.folder} failed ({exc}); retrying")
+                time.sleep(RETRY_PAUSE_SECONDS * attempt)
+        raise AssertionError("unreachable")
 
     # -- records --------------------------------------------------------------------------------------------------
 
@@ -212,7 +227,7 @@ class StampliStream(Stream, CheckpointMixin):
                         failure_type=FailureType.transient_error,
                     ) from None
                 self._log.warning(f"{self.name}: downloading {remote.path} failed ({exc}); retrying")
-                time.sleep(min(2**attempt, 10))
+                time.sleep(RETRY_PAUSE_SECONDS * attempt)
         if written != remote.size or after.size != remote.size or after.mtime != remote.mtime:
             self._log.info(
                 f"{self.name}: {remote.path} is still being written (listed {remote.size} bytes, "
