@@ -7,7 +7,7 @@ from typing import Any
 from bc_client.spec import CONNECTION_REQUIRED, connection_properties
 from destination_dynamics_nav.config import DEFAULT_DIMENSION_MAPPING
 
-DOCUMENTATION_URL = "https://github.com/stampli-nav/connectors/tree/main/destination-dynamics-nav"
+DOCUMENTATION_URL = "https://github.com/stampli-nav/connectors/blob/main/docs/connectors/destination-dynamics-nav.md"
 
 
 def posting_properties(order_start: int) -> dict[str, dict[str, Any]]:

@@ -8,7 +8,7 @@ from typing import Any
 from destination_stampli_sftp.catalog_policy import ACCEPTED_STREAMS
 from destination_stampli_sftp.config import DEFAULT_EXPORT_FOLDER, DEFAULT_FOLDER, MANIFEST_SUBFOLDER
 
-DOCUMENTATION_URL = "https://github.com/stampli-nav/airbyte-connectors/blob/main/destination-stampli-sftp/README.md"
+DOCUMENTATION_URL = "https://github.com/stampli-nav/connectors/blob/main/docs/connectors/destination-stampli-sftp.md"
 
 _PASSWORD = {
     "title": "Password",

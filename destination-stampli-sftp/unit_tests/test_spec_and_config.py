@@ -76,3 +76,15 @@ def test_spec_passes_the_cdk_spec_lint() -> None:
     from destination_stampli_sftp.spec import spec
 
     assert_spec_is_valid(ConnectorSpecificationSerializer.load(spec()), connector_name="destination-stampli-sftp")
+
+
+def test_spec_points_at_the_user_doc_like_the_metadata() -> None:
+    from pathlib import Path
+
+    import yaml
+
+    from destination_stampli_sftp.spec import spec
+
+    metadata = yaml.safe_load((Path(__file__).resolve().parents[1] / "metadata.yaml").read_text())
+    assert spec()["documentationUrl"] == metadata["data"]["documentationUrl"]
+    assert spec()["documentationUrl"].endswith("/docs/connectors/destination-stampli-sftp.md")

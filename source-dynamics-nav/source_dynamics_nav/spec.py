@@ -7,7 +7,7 @@ from typing import Any
 from bc_client.spec import CONNECTION_REQUIRED, connection_properties
 from source_dynamics_nav.config import MAX_CLIENT_STATE_LENGTH, MIN_CLIENT_STATE_LENGTH
 
-DOCUMENTATION_URL = "https://github.com/stampli-nav/airbyte-connectors/blob/main/source-dynamics-nav/README.md"
+DOCUMENTATION_URL = "https://github.com/stampli-nav/connectors/blob/main/docs/connectors/source-dynamics-nav.md"
 
 
 def connection_specification() -> dict[str, Any]:
