@@ -56,20 +56,6 @@ LOCATIONS = ["EAST", "WEST", "NORTH", "SOUTH"]
 STATE_EVERY = 500
 
 
-def _quiet_emulator_sockets() -> bool:
-    """Remove a test-server artifact: the emulator's handler writes headers and body in two sends, which Nagle's
-    algorithm plus the client's delayed ACK stretch by ~40 ms per keep-alive response. Real BC has no such stall,
-    and the 20 ms latency injected below is the network this benchmark models."""
-    try:
-        from bc_emulator import http_server
-
-        handler = http_server._Handler
-    except (ImportError, AttributeError):
-        return False
-    handler.disable_nagle_algorithm = True
-    return True
-
-
 def make_invoices(count: int, seed: int = 7) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     invoices = []
@@ -195,7 +181,6 @@ class Emulator:
 
 def _serve(settings: dict[str, Any], queue: Any) -> None:
     """The child process of `Emulator(separate_process=True)`: serve until terminated."""
-    _quiet_emulator_sockets()
     server = EmulatorServer(EmulatorSettings.model_validate(settings)).start()
     queue.put({**server.info(), "basic_access_key": server.basic_access_key})
     threading.Event().wait()
@@ -386,7 +371,6 @@ def main() -> int:
     args = parser.parse_args()
     logging.disable(logging.WARNING)  # the connector's LOG messages are returned, not printed; keep stdout a report
 
-    patched = _quiet_emulator_sockets()
     invoices = make_invoices(args.invoices)
     settings = EmulatorSettings(
         latency_ms=args.latency_ms,
@@ -405,10 +389,7 @@ def main() -> int:
         f"{args.latency_ms} ms latency per request (emulator), STATE every {STATE_EVERY} invoices"
     )
     where = "a child process" if args.emulator_process else "this process (a thread)"
-    print(
-        f"emulator in {where}; naive baseline measured on the first {args.naive_invoices} invoices in the same run"
-        f"{'; emulator Nagle stall removed (TCP_NODELAY)' if patched else ''}"
-    )
+    print(f"emulator in {where}; naive baseline measured on the first {args.naive_invoices} invoices in the same run")
     header = f"{'run':<28}{'invoices':>9}{'posted':>8}{'seconds':>9}{'lines/s':>9}{'HTTP req':>10}{'API ops':>9}{'ops/inv':>9}{'inv/5min*':>11}{'max in flight':>15}"
     print(header)
     print("-" * len(header))

@@ -70,7 +70,7 @@ def _aware(value: datetime) -> datetime:
 def format_datetime(value: datetime) -> str:
     """BC's wire format for Edm.DateTimeOffset: UTC, milliseconds, `Z`."""
     value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    return value.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"  # isoformat truncates, like // 1000
 
 
 def parse_datetime(text: str) -> datetime:

@@ -8,7 +8,7 @@ import pytest
 
 from bc_emulator import entities
 from bc_emulator.errors import ApiError
-from bc_emulator.odata.filter import parse_filter
+from bc_emulator.odata.filter import OneOf, parse_filter
 
 LINE = {
     "id": "6f1c4c2e-0000-4000-8000-000000000001",
@@ -76,4 +76,11 @@ def test_filter_errors(text: str, code: str, fragment: str) -> None:
 def test_equalities_feed_index_lookups() -> None:
     expr = parse_filter("documentNumber eq 'a' and postingDate eq 2026-01-31 and amount gt 0", entities.JOURNAL_LINE)
     assert expr.equalities() == [("documentNumber", "A"), ("postingDate", "2026-01-31")]
-    assert parse_filter("documentNumber eq 'a' or documentNumber eq 'b'", entities.JOURNAL_LINE).equalities() == []
+    either = parse_filter(
+        "documentNumber eq 'a' or (documentNumber eq 'b' or documentNumber eq 'c')", entities.JOURNAL_LINE
+    )
+    assert either.equalities() == [("documentNumber", OneOf(("A", "B", "C")))]
+    with_range = parse_filter("(documentNumber eq 'a' or documentNumber eq 'b') and amount gt 0", entities.JOURNAL_LINE)
+    assert with_range.equalities() == [("documentNumber", OneOf(("A", "B")))]
+    not_plain = parse_filter("documentNumber eq 'a' or startswith(documentNumber,'B')", entities.JOURNAL_LINE)
+    assert not_plain.equalities() == []

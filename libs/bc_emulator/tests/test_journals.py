@@ -198,6 +198,43 @@ def test_dimensions_on_lines_are_validated_and_posted(
     assert {d["code"]: d["valueCode"] for d in posted} == {"DEPARTMENT": "SALES", "LOCATION": "EAST"}
 
 
+def test_deep_inserted_dimensions_are_checked_before_the_line_is_stored(api: httpx.Client, journal: str) -> None:
+    both = [{"code": "DEPARTMENT", "valueCode": "SALES"}, {"code": "LOCATION", "valueCode": "EAST"}]
+    created = add_line(api, journal, documentNumber="DEEP-1", accountNumber="6100", amount=5, dimensionSetLines=both)
+    assert created.status_code == 201, created.text
+    assert {d["code"]: d["valueCode"] for d in created.json()["dimensionSetLines"]} == {
+        "DEPARTMENT": "SALES",
+        "LOCATION": "EAST",
+    }
+    twice = [{"code": "DEPARTMENT", "valueCode": "SALES"}, {"code": "DEPARTMENT", "valueCode": "ADM"}]
+    refused = add_line(api, journal, documentNumber="DEEP-2", accountNumber="6100", amount=5, dimensionSetLines=twice)
+    assert "already exists" in error_of(refused)[2]
+    unknown = [{"code": "LOCATION", "valueCode": "MARS"}]
+    refused = add_line(api, journal, documentNumber="DEEP-2", accountNumber="6100", amount=5, dimensionSetLines=unknown)
+    assert 'The "valueCode" does not match to a Dimension Value.' in error_of(refused)[2]
+    lines = api.get(f"{journal}/journalLines").json()["value"]
+    assert [line["documentNumber"] for line in lines] == ["DEEP-1"]  # the refused lines left nothing behind
+
+
+def test_or_of_document_numbers_reads_exactly_those_documents(api: httpx.Client, company: str, journal: str) -> None:
+    for number in ("OR-1", "OR-2", "OR-3"):
+        invoice_lines(api, journal, number, "V10000", f"EXT-{number}", "10.00")
+    assert post(api, journal).status_code == 204
+    either = "documentNumber eq 'OR-1' or documentNumber eq 'MISSING' or documentNumber eq 'or-3'"
+    entries = api.get(f"{company}/generalLedgerEntries", params={"$filter": either}).json()["value"]
+    assert sorted((e["documentNumber"], e["accountNumber"]) for e in entries) == [
+        ("OR-1", "2100"),
+        ("OR-1", "6100"),
+        ("OR-3", "2100"),
+        ("OR-3", "6100"),
+    ]
+    narrowed = f"({either}) and accountNumber eq '6100'"
+    entries = api.get(f"{company}/generalLedgerEntries", params={"$filter": narrowed}).json()["value"]
+    assert sorted(e["documentNumber"] for e in entries) == ["OR-1", "OR-3"]
+    lines_filter = {"$filter": "documentNumber eq 'OR-1' or documentNumber eq 'OR-2'"}
+    assert api.get(f"{journal}/journalLines", params=lines_filter).json()["value"] == []  # posted lines are gone
+
+
 def test_duplicate_external_document_number_for_a_vendor(api: httpx.Client, company: str, journal: str) -> None:
     invoice_lines(api, journal, "A-1", "V10000", "INV-77", "10")
     assert post(api, journal).status_code == 204

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -41,14 +42,29 @@ def test_metadata_documents_list_the_entity_sets(bc_emulator: EmulatorServer, ap
     assert '<EntitySet Name="vendorLedgerEntries"' in finance.text and "purchaseInvoices" not in finance.text
 
 
-def test_a_stopped_emulator_drops_keep_alive_connections(bc_emulator_factory: Factory) -> None:
-    emu = bc_emulator_factory()
+@pytest.mark.parametrize("tls", [False, True])
+def test_a_stopped_emulator_drops_keep_alive_connections(bc_emulator_factory: Factory, tls: bool) -> None:
+    emu = bc_emulator_factory(tls=tls)
     client = onprem_client(emu)
     assert client.get("companies").status_code == 200  # the connection stays open (keep-alive)
     emu.stop()
     with pytest.raises(httpx.TransportError):
         client.get("companies")
     client.close()
+
+
+@pytest.mark.parametrize("tls", [False, True])
+def test_accepted_connections_have_nagle_off(bc_emulator_factory: Factory, tls: bool) -> None:
+    """TCP_NODELAY on the server side: otherwise a response waits for the client's delayed ACK (~40 ms)."""
+    emu = bc_emulator_factory(tls=tls)
+    with onprem_client(emu) as client:
+        assert client.get("companies").status_code == 200  # keep-alive: the accepted socket stays open
+        httpd = emu._httpd
+        assert httpd is not None
+        with httpd._connections_lock:
+            accepted = list(httpd._connections)
+        assert accepted
+        assert all(s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) for s in accepted)
 
 
 def test_unknown_routes(bc_emulator: EmulatorServer) -> None:

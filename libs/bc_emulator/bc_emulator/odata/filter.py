@@ -41,6 +41,14 @@ Row = Mapping[str, Any]
 
 
 @dataclass(frozen=True)
+class OneOf:
+    """The value of an equality that any of several values satisfies (`f eq a or f eq b ...`): an index can
+    answer it with one lookup per value instead of a scan."""
+
+    values: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
 class _Token:
     kind: str
     text: str
@@ -57,7 +65,8 @@ class FilterExpr:
         raise NotImplementedError
 
     def equalities(self) -> list[tuple[str, Any]]:
-        """`field eq value` conditions that must all hold (top-level AND): usable to pick an index."""
+        """`field eq value` conditions that must all hold (top-level AND): usable to pick an index. The value is
+        a OneOf for an OR of equalities on one field."""
         return []
 
 
@@ -131,6 +140,16 @@ class _Or(FilterExpr):
 
     def fields(self) -> set[str]:
         return set().union(*(p.fields() for p in self.parts))
+
+    def equalities(self) -> list[tuple[str, Any]]:
+        values: list[Any] = []
+        for part in self.parts:
+            found = part.equalities()
+            if len(found) != 1:  # a part that is not a plain equality (or an AND of several): no index
+                return []
+            value = found[0][1]
+            values.extend(value.values if isinstance(value, OneOf) else (value,))
+        return [(next(iter(self.fields())), OneOf(tuple(values)))]
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from bc_emulator import errors
 from bc_emulator.fields import EntitySchema
 from bc_emulator.odata.etag import etag_for
+from bc_emulator.odata.filter import OneOf
 from bc_emulator.store import CompanyData, Store, Table, Transaction
 
 if TYPE_CHECKING:
@@ -83,6 +84,11 @@ class EntitySet:
         indexable = table.index_keys()
         for name, value in equalities:
             if name in indexable:
+                if isinstance(value, OneOf):
+                    found: dict[str, dict[str, Any]] = {}
+                    for one in value.values:
+                        found.update((row["id"], row) for row in table.find((name,), one))
+                    return found.values()
                 return table.find((name,), value)
         return table.values()
 

@@ -102,17 +102,20 @@ class DimensionSetLines(EntitySet):
 
     # -- used by deep insert of the parents -------------------------------------------------------------
 
-    def insert_nested(
-        self, txn: Transaction, company: CompanyData, parent_table: str, parent_id: str, body: dict[str, Any]
-    ) -> None:
-        values = self.fields_from_body(body)
-        dimension = self._dimension(company, values)
-        value = self._value(company, dimension, values)
-        parent = company.table(parent_table).get(parent_id)
-        assert parent is not None
-        if dimension["code"] in parent["dimensionSet"]:
-            raise errors.dialog(_DIALOG["exists"])
-        self.add_to_parent(txn, company, parent_table, parent, dimension["code"], value["code"])
+    def nested_set(
+        self, company: CompanyData, dimension_set: dict[str, str], bodies: list[dict[str, Any]]
+    ) -> dict[str, str]:
+        """The parent's dimension set after a deep insert's `dimensionSetLines`, each checked like a POST of its
+        own; the parent is then stored once with it (BC inserts the document in one go, too)."""
+        result = dict(dimension_set)
+        for body in bodies:
+            values = self.fields_from_body(body)
+            dimension = self._dimension(company, values)
+            value = self._value(company, dimension, values)
+            if dimension["code"] in result:
+                raise errors.dialog(_DIALOG["exists"])
+            result[dimension["code"]] = value["code"]
+        return result
 
     @staticmethod
     def add_to_parent(

@@ -148,11 +148,12 @@ class JournalLines(EntitySet):
         ]
         if "description" not in values:
             record["description"] = next((n for n in names if n), "")
+        record["dimensionSet"] = self.registry.dimension_sets().nested_set(
+            company, record["dimensionSet"], self.nested(body, "dimensionSetLines")
+        )
         stored = txn.insert(company, self.table, record)
         remember_line_number(company, journal["id"], record["lineNumber"])
-        for child in self.nested(body, "dimensionSetLines"):
-            self.registry.dimension_sets().insert_nested(txn, company, "journalLines", stored["id"], child)
-        return company.table("journalLines").require(stored["id"])
+        return stored
 
     def update(
         self, txn: Transaction, ctx: RequestContext, scope: Scope, record: dict[str, Any], body: dict[str, Any]

@@ -66,10 +66,10 @@ class PurchaseInvoices(EntitySet):
         record["draftNumber"] = record["number"]
         self._apply_vendor(company, record, values, creating=True)
         self._apply_shortcut_dimensions(company, record, values)
+        record["dimensionSet"] = self.registry.dimension_sets().nested_set(
+            company, record["dimensionSet"], self.nested(body, "dimensionSetLines")
+        )
         stored = txn.insert(company, self.table, record)
-
-        for child in self.nested(body, "dimensionSetLines"):
-            self.registry.dimension_sets().insert_nested(txn, company, "purchaseInvoices", stored["id"], child)
         lines = self.registry.purchase_invoice_lines()
         for line_body in self.nested(body, "purchaseInvoiceLines"):
             lines.insert_line(txn, company, company.table("purchaseInvoices").require(stored["id"]), line_body)
@@ -215,11 +215,12 @@ class PurchaseInvoiceLines(EntitySet):
         if "description" not in values and name:
             record["description"] = name
         _calculate_line(record)
+        record["dimensionSet"] = self.registry.dimension_sets().nested_set(
+            company, record["dimensionSet"], self.nested(body, "dimensionSetLines")
+        )
         stored = txn.insert(company, self.table, record)
         remember_line_number(company, header["id"], record["sequence"])
-        for child in self.nested(body, "dimensionSetLines"):
-            self.registry.dimension_sets().insert_nested(txn, company, "purchaseInvoiceLines", stored["id"], child)
-        return company.table("purchaseInvoiceLines").require(stored["id"])
+        return stored
 
     def update(
         self, txn: Transaction, ctx: RequestContext, scope: Scope, record: dict[str, Any], body: dict[str, Any]
