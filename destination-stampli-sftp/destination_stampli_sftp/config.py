@@ -42,6 +42,9 @@ class DestinationSettings(BaseModel):
     stampli_export_folder: str | None = DEFAULT_EXPORT_FOLDER
     stampli_export_patterns: dict[str, str] = Field(default_factory=dict)
     manifest_folder: str | None = None
+    # The forward connection's mappings (Stampli code -> NAV number), copied here and applied backwards.
+    vendor_number_mapping: dict[str, str] = Field(default_factory=dict)
+    gl_account_mapping: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("folder", mode="before")
     @classmethod
@@ -75,6 +78,29 @@ class DestinationSettings(BaseModel):
                 f"use {', '.join(ACCEPTED_STREAMS)}"
             )
         return {stream: pattern.strip() for stream, pattern in value.items() if pattern.strip()}
+
+    @field_validator("vendor_number_mapping", "gl_account_mapping", mode="before")
+    @classmethod
+    def _no_mapping(cls, value: object) -> object:
+        return {} if value is None else value
+
+    @field_validator("vendor_number_mapping", "gl_account_mapping")
+    @classmethod
+    def _one_to_one(cls, value: dict[str, str]) -> dict[str, str]:
+        cleaned = {str(stampli).strip(): str(nav).strip() for stampli, nav in value.items()}
+        by_nav: dict[str, list[str]] = {}
+        for stampli, nav in cleaned.items():
+            if not stampli or not nav:
+                raise ValueError("mapping entries need a Stampli code and a NAV number")
+            by_nav.setdefault(nav.casefold(), []).append(stampli)
+        shared = {nav: codes for nav, codes in by_nav.items() if len(codes) > 1}
+        if shared:
+            nav, codes = next(iter(shared.items()))
+            raise ValueError(
+                f"NAV number {nav.upper()} is mapped from several Stampli codes ({', '.join(sorted(codes))}): "
+                "the reverse direction cannot tell which one Stampli knows it by"
+            )
+        return cleaned
 
     @model_validator(mode="after")
     def _distinct_folders(self) -> DestinationSettings:

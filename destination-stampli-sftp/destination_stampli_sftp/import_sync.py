@@ -40,6 +40,27 @@ class _Pending:
 
 
 @dataclass(frozen=True)
+class _KeyMapping:
+    """A forward mapping (Stampli code -> NAV number) of one stream, applied backwards to its key column."""
+
+    column: str
+    what: str
+    setting: str
+    to_stampli: dict[str, str]  # case-folded NAV number -> Stampli code
+    to_nav: dict[str, str]  # case-folded Stampli code -> NAV number
+
+    @classmethod
+    def of(cls, column: str, what: str, setting: str, forward: Mapping[str, str]) -> _KeyMapping:
+        return cls(
+            column=column,
+            what=what,
+            setting=setting,
+            to_stampli={nav.casefold(): stampli for stampli, nav in forward.items()},
+            to_nav={stampli.casefold(): nav for stampli, nav in forward.items()},
+        )
+
+
+@dataclass(frozen=True)
 class WrittenFile:
     stream: str
     path: str
@@ -69,6 +90,13 @@ class ImportSync:
         self._clock = clock
         self._pending: dict[str, _Pending] = {}
         self.written: list[WrittenFile] = []
+        # NAV number -> the Stampli code it goes back under, per stream, with the mapping's name for messages.
+        self._key_mappings = {
+            "vendors": _KeyMapping.of("Vendor ID", "vendor", "vendor_number_mapping", settings.vendor_number_mapping),
+            "gl_accounts": _KeyMapping.of(
+                "Account Number", "G/L account", "gl_account_mapping", settings.gl_account_mapping
+            ),
+        }
 
     @property
     def has_pending(self) -> bool:
@@ -85,13 +113,33 @@ class ImportSync:
             )
         fmt = FORMATS[stream]
         try:
-            cells = fmt.to_cells(data)
+            cells = self._stampli_keys(stream, fmt.to_cells(data))
         except RowError as error:
             key = str(data.get("number") or data.get("code") or data.get("id") or "") or None
             return self.audit.event(stream=stream, key=key, action="rejected", reason=str(error))
         pending = self._pending.setdefault(stream, _Pending(fmt))
         pending.rows[fmt.key(cells)] = (fmt.display_key(cells), cells)
         return None
+
+    def _stampli_keys(self, stream: str, cells: Cells) -> Cells:
+        """NAV numbers that the forward connection maps from other Stampli codes go back under those codes."""
+        mapping = self._key_mappings.get(stream)
+        if mapping is None or not mapping.to_stampli:
+            return cells
+        nav_number = cells[mapping.column].strip()
+        stampli_code = mapping.to_stampli.get(nav_number.casefold())
+        if stampli_code is not None:
+            return {**cells, mapping.column: stampli_code}
+        taken_by = mapping.to_nav.get(nav_number.casefold())
+        if taken_by is not None:
+            # This NAV record has the number of a Stampli code that means another NAV record: written as it is, it
+            # would land on (and overwrite) that Stampli record, or replace the mapped record's row in this file.
+            raise RowError(
+                f"key_mapped_elsewhere: NAV {mapping.what} {nav_number} is not written, because Stampli's "
+                f"{mapping.what} {nav_number} is NAV {mapping.what} {taken_by} ({mapping.setting}); renumber one of "
+                f"them in NAV or map this one to another Stampli code in {mapping.setting}"
+            )
+        return cells
 
     def flush(self) -> Iterator[AirbyteMessage]:
         """Decide, write and record every stream that has rows. Raises on any SFTP failure (nothing half-done is

@@ -118,6 +118,26 @@ def connection_specification() -> dict[str, Any]:
                 "propertyNames": {"enum": list(ACCEPTED_STREAMS)},
                 "order": 7,
             },
+            "vendor_number_mapping": {
+                "type": "object",
+                "title": "Vendor number mapping (optional)",
+                "description": (
+                    "The forward connection's vendor_number_mapping (Stampli vendor id -> NAV vendor number), copied "
+                    "here: NAV vendors it maps are written under their Stampli vendor id."
+                ),
+                "additionalProperties": {"type": "string"},
+                "order": 9,
+            },
+            "gl_account_mapping": {
+                "type": "object",
+                "title": "G/L account mapping (optional)",
+                "description": (
+                    "The forward connection's gl_account_mapping (Stampli G/L code -> NAV account number), copied "
+                    "here: NAV accounts it maps are written under their Stampli code."
+                ),
+                "additionalProperties": {"type": "string"},
+                "order": 10,
+            },
             "manifest_folder": {
                 "type": "string",
                 "title": "Manifest folder (optional)",

@@ -215,3 +215,28 @@ def test_check_refuses_a_server_with_another_host_key_and_a_missing_inbound_fold
     missing = destination.check(logger, {**config, "folder": "/nowhere"})
     assert missing.status.value == "FAILED" and "/nowhere" in missing.message
     assert config["credentials"]["password"] not in mismatch.message + missing.message
+
+
+def test_nav_numbers_the_forward_connection_maps_go_back_under_their_stampli_codes(
+    h: Any, config: dict, inbound: Path
+) -> None:
+    mapped = {**config, "vendor_number_mapping": {"acme-001": "V10000"}, "gl_account_mapping": {"60-100": "6100"}}
+    run_write(mapped, h.catalog(["vendors", "gl_accounts"]), [m for m in h.reference_records() if m.type == Type.RECORD and m.record.stream in ("vendors", "gl_accounts")])  # fmt: skip
+    assert [r["Vendor ID"] for r in read_csv(import_files(inbound, "vendors")[0])] == ["acme-001", "V10010"]
+    assert [r["Account Number"] for r in read_csv(import_files(inbound, "gl_accounts")[0])] == ["60-100", "2100"]
+
+
+def test_a_nav_number_that_is_a_stampli_code_mapped_elsewhere_is_rejected_not_merged(
+    h: Any, config: dict, inbound: Path
+) -> None:
+    # Stampli's vendor V10010 is NAV's V20000: NAV's own V10010 (another vendor) must not land on it.
+    mapped = {**config, "vendor_number_mapping": {"V10010": "V20000"}, "gl_account_mapping": {"2100": "6100"}}
+    output = run_write(mapped, h.catalog(["vendors", "gl_accounts"]), [m for m in h.reference_records() if m.type == Type.RECORD and m.record.stream in ("vendors", "gl_accounts")])  # fmt: skip
+    rejected = {(e["stream"], e["key"]): e["reason"] for e in audits(output) if e["action"] == "rejected"}
+    assert set(rejected) == {("vendors", "V10010"), ("gl_accounts", "2100")}
+    assert rejected["vendors", "V10010"].startswith("key_mapped_elsewhere: NAV vendor V10010 is not written")
+    assert "vendor_number_mapping" in rejected["vendors", "V10010"]
+    assert [r["Vendor ID"] for r in read_csv(import_files(inbound, "vendors")[0])] == ["V10000"]
+    # NAV 6100 goes back as Stampli's 2100; NAV's own 2100 is rejected instead of overwriting that row.
+    accounts = read_csv(import_files(inbound, "gl_accounts")[0])
+    assert [(a["Account Number"], a["Account Name"]) for a in accounts] == [("2100", "Office Supplies")]

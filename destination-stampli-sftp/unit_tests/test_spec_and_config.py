@@ -78,6 +78,13 @@ def test_spec_passes_the_cdk_spec_lint() -> None:
     assert_spec_is_valid(ConnectorSpecificationSerializer.load(spec()), connector_name="destination-stampli-sftp")
 
 
+def test_the_forward_mappings_must_be_one_to_one_to_be_inverted() -> None:
+    settings = parse_config({**BASE, "vendor_number_mapping": {"ACME-001": "V50000"}}).settings
+    assert settings.vendor_number_mapping == {"ACME-001": "V50000"}
+    with pytest.raises(ConfigError, match="V50000 is mapped from several Stampli codes"):
+        parse_config({**BASE, "vendor_number_mapping": {"ACME-001": "V50000", "ACME-002": "v50000"}})
+
+
 def test_spec_points_at_the_user_doc_like_the_metadata() -> None:
     from pathlib import Path
 
