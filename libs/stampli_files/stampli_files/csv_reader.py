@@ -8,12 +8,13 @@ the last row of every key, so that line-level exports can be assembled while str
 from __future__ import annotations
 
 import csv
+import itertools
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import TextIO
+from typing import Any, TextIO
 
 from stampli_files.formats import ExportDocument
 from stampli_files.headers import ColumnPlan, HeaderResolver, plan_csv_columns
@@ -44,6 +45,34 @@ def _getter(indices: tuple[int | None, ...]) -> Callable[[list[str]], Cells]:
         only = positions[0]
         return lambda row: (row[only],)
     return itemgetter(*positions)
+
+
+_UNSURE: Any = object()
+_FAST_PASS_CHUNK_ROWS = 8_192
+
+
+def _last_rows_fast(reader: csv._reader, key_column: int, max_keys: int) -> dict[int, int] | None | Any:
+    """`last_rows` without a Python-level step per row: key cells, stripped and hashed, zipped with row numbers
+    into dict.update (later rows overwrite earlier ones: the last row wins), a chunk at a time so that `max_keys`
+    is checked as the index grows. _UNSURE when a row is too short for the key column or the csv module raises:
+    the caller then counts row by row, which numbers malformed rows exactly as `payloads` does."""
+    last: dict[int, int] = {}
+    key_hashes = map(hash, map(str.strip, map(itemgetter(key_column), reader)))
+    row_numbers = itertools.count(2)  # the header is row 1
+    try:
+        while chunk := list(itertools.islice(key_hashes, _FAST_PASS_CHUNK_ROWS)):
+            last.update(zip(chunk, row_numbers, strict=False))  # row_numbers is endless
+            if len(last) > max_keys + 1:  # +1: the hash of "" (rows without a key) is not a key
+                return None
+    except (IndexError, csv.Error):
+        return _UNSURE
+    last.pop(_EMPTY_KEY_HASH, None)  # rows without a key (blank lines included) are no key's last row
+    if len(last) > max_keys:
+        return None
+    return last
+
+
+_EMPTY_KEY_HASH = hash("")
 
 
 @dataclass(frozen=True)
@@ -101,6 +130,13 @@ class CsvRows:
         """
         last: dict[int, int] = {}
         with self._open(report_problems=False) as layout:
+            if layout is None:
+                return None
+            reader, key_column = layout.reader, layout.key_column
+            fast = _last_rows_fast(reader, key_column, max_keys)
+            if fast is not _UNSURE:
+                return fast
+        with self._open(report_problems=False) as layout:  # a short or malformed row: count row by row
             if layout is None:
                 return None
             reader, key_column = layout.reader, layout.key_column

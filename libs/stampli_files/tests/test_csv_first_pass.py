@@ -1,0 +1,64 @@
+"""The first pass over a CSV (`CsvRows.last_rows`): each key's last row number, as `payloads` numbers rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from stampli_files import STREAMS, ReadReport
+from stampli_files.csv_reader import CsvRows
+from stampli_files.formats import export_documents
+from stampli_files.headers import HeaderResolver
+
+HEADER = "Invoice ID,Invoice Number,Vendor ID,Invoice Total,Line Number,Line Amount\n"
+
+
+def _source(tmp_path: Path, body: str) -> CsvRows:
+    path = tmp_path / "invoices_1.csv"
+    path.write_text(HEADER + body, encoding="utf-8")
+    (document,) = export_documents(path, "/outbound/invoices_1.csv", tmp_path, lambda _name: True)
+    return CsvRows(document, HeaderResolver(STREAMS["invoices"]), ReadReport(on_reject=lambda _reject: None))
+
+
+def _last_rows_from_payloads(source: CsvRows) -> dict[int, int]:
+    last: dict[int, int] = {}
+    for key, payload in source.payloads():
+        last[hash(key)] = payload[0]
+    return last
+
+
+def test_last_rows_match_the_row_numbers_of_payloads(tmp_path: Path) -> None:
+    body = (
+        "A1,N1,V1,10.00,1,4.00\n"
+        " B2 ,N2,V1,5.00,1,5.00\n"  # padded key: the same key as "B2"
+        "A1,N1,V1,10.00,2,6.00\n"
+        "   ,N9,V1,1.00,1,1.00\n"  # no key: no one's last row
+        "B2,N2,V1,5.00,2,0.00\n"
+    )
+    source = _source(tmp_path, body)
+    last = source.last_rows(max_keys=10)
+    assert last == {hash("A1"): 4, hash("B2"): 6}
+    assert last == _last_rows_from_payloads(source)
+
+
+def test_short_and_malformed_rows_keep_the_numbering(tmp_path: Path) -> None:
+    body = (
+        "A1,N1,V1,10.00,1,4.00\n"
+        "\n"  # a blank line is a (skipped) row
+        'A1,"N1,V1,10.00,2,6.00\n'  # an unclosed quote swallows the rest into one malformed record
+    )
+    source = _source(tmp_path, body)
+    # row 4 starts with A1 but is rejected later (wrong field count): A1's group then completes at the end of
+    # the file, which delays it and never splits it
+    assert source.last_rows(max_keys=10) == {hash("A1"): 4}
+    assert _last_rows_from_payloads(source) == {hash("A1"): 2}
+    body = "A1,N1,V1,10.00,1,4.00\n\nC3,N3,V1,1.00,1,1.00\n"
+    source = _source(tmp_path, body)
+    assert source.last_rows(max_keys=10) == {hash("A1"): 2, hash("C3"): 4} == _last_rows_from_payloads(source)
+
+
+def test_too_many_keys_gives_no_index(tmp_path: Path) -> None:
+    body = "".join(f"K{n},N{n},V1,1.00,1,1.00\n" for n in range(20_000))
+    source = _source(tmp_path, body)
+    assert source.last_rows(max_keys=19_999) is None
+    last = source.last_rows(max_keys=20_000)
+    assert last is not None and len(last) == 20_000 and last[hash("K19999")] == 20_001
