@@ -60,18 +60,27 @@ class VendorChange:
     create_attempted: bool = False
 
 
-def _same(field_name: str, current: Any, desired: Any) -> bool:
+def _same(field_name: str, current: Any, desired: Any, local_currency: str | None = None) -> bool:
     if field_name == "paymentTermsId":
         return str(current or "").lower() == str(desired or "").lower()
     left, right = str(current or "").strip(), str(desired or "").strip()
     if field_name in CODE_FIELDS:
-        return left.upper() == right.upper()
+        left, right = left.upper(), right.upper()
+        if field_name == "currencyCode" and local_currency:
+            # BC's API page shows the local currency's code where the vendor's is blank (and stores it blank on
+            # write): both spellings are the same currency, so neither is a change.
+            lcy = local_currency.strip().upper()
+            left, right = ("" if left == lcy else left), ("" if right == lcy else right)
     return left == right
 
 
-def changed_fields(current: NavVendor, desired: dict[str, Any]) -> dict[str, Any]:
+def changed_fields(current: NavVendor, desired: dict[str, Any], local_currency: str | None = None) -> dict[str, Any]:
     """The fields whose NAV value differs from the desired one (nothing else is sent)."""
-    return {name: value for name, value in desired.items() if not _same(name, current.fields.get(name), value)}
+    return {
+        name: value
+        for name, value in desired.items()
+        if not _same(name, current.fields.get(name), value, local_currency)
+    }
 
 
 def desired_blocked(status: str | None, current: NavVendor | None) -> str | None:
@@ -236,7 +245,7 @@ class VendorSync:
                 change.desired, change.notes = vendor_fields(
                     change.record, self.reference, current, local_currency=self.local_currency
                 )
-            diff = changed_fields(current, change.desired)
+            diff = changed_fields(current, change.desired, self.local_currency)
             if change.create_attempted and not diff:
                 events.append(self._event(change, "vendor_created"))
                 continue

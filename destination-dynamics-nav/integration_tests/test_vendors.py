@@ -90,7 +90,7 @@ def test_create_update_and_no_op(nav, build, emulator) -> None:
     assert (created["displayName"], created["city"], created["currencyCode"], created["blocked"]) == (
         "Tailspin Toys",
         "Austin",
-        "",
+        "USD",  # stored blank; BC's API page shows the local currency's code
         " ",
     )
     assert nav.vendor("V10020")["blocked"] == "All"
@@ -106,6 +106,52 @@ def test_create_update_and_no_op(nav, build, emulator) -> None:
     assert again.actions("vendors") == {"V10000": ["vendor_unchanged"], "V10100": ["vendor_unchanged"]}
     assert again.summary["api"]["by_method"].get("PATCH", 0) == 0
     assert again.summary["api"]["by_method"].get("POST", 0) == 0
+
+
+def test_local_currency_shown_by_nav_equals_blank_or_usd_in_stampli(nav, build, emulator) -> None:
+    """Real BC shows "USD" (the LCY) for a vendor whose currency is stored blank: a Stampli vendor with currency USD
+    or none is the same vendor, so a no-change sync sends nothing, whether the LCY is configured or read from NAV."""
+    shown = {number: nav.vendor(number) for number in ("V10000", "V10010")}
+    assert {v["currencyCode"] for v in shown.values()} == {"USD"}
+
+    def same_as_nav(number: str, currency: str | None) -> dict:
+        current = shown[number]
+        return vendor(
+            number,
+            vendor_name=current["displayName"],
+            address_line_1=current["addressLine1"] or None,
+            address_line_2=current["addressLine2"] or None,
+            city=current["city"] or None,
+            state=current["state"] or None,
+            postal_code=current["postalCode"] or None,
+            country=current["country"] or None,
+            email=current["email"] or None,
+            phone=current["phoneNumber"] or None,
+            tax_id=current["taxRegistrationNumber"] or None,
+            currency=currency,
+        )
+
+    for marker, overrides in enumerate(({}, {"local_currency_code": "USD"}), start=1):
+        out = nav.write(
+            [
+                build.record("vendors", same_as_nav("V10000", "USD")),
+                build.record("vendors", same_as_nav("V10010", None)),
+                build.state(marker, stream="vendors"),
+            ],
+            **overrides,
+        )
+        assert out.actions("vendors") == {"V10000": ["vendor_unchanged"], "V10010": ["vendor_unchanged"]}
+        assert out.summary["api"]["by_method"].get("PATCH", 0) == 0
+        assert out.summary["api"]["by_method"].get("POST", 0) == 0
+
+    # A real change of currency is still sent, and back to the local currency stores blank again.
+    out = nav.write([build.record("vendors", same_as_nav("V10000", "EUR")), build.state(3, stream="vendors")])
+    assert out.actions("vendors") == {"V10000": ["vendor_updated"]}
+    assert nav.vendor("V10000")["currencyCode"] == "EUR"
+    out = nav.write([build.record("vendors", same_as_nav("V10000", "usd")), build.state(4, stream="vendors")])
+    assert out.actions("vendors") == {"V10000": ["vendor_updated"]}
+    company = emulator.store.company(emulator.company_id)
+    assert next(v for v in company.table("vendors").values() if v["number"] == "V10000")["currencyCode"] == ""
 
 
 def test_payment_hold_set_in_nav_is_kept_and_create_only_changes_nothing(nav, build) -> None:

@@ -17,6 +17,16 @@ def test_only_changed_fields_are_sent_and_codes_compare_case_blind() -> None:
     }
 
 
+def test_the_local_currency_code_and_blank_are_the_same_currency() -> None:
+    shown_as_lcy, stored_blank = nav_vendor(currencyCode="USD"), nav_vendor(currencyCode="")
+    for current in (shown_as_lcy, stored_blank):
+        assert changed_fields(current, {"currencyCode": ""}, "usd") == {}
+        assert changed_fields(current, {"currencyCode": "USD"}, "USD") == {}
+        assert changed_fields(current, {"currencyCode": "EUR"}, "USD") == {"currencyCode": "EUR"}
+    assert changed_fields(shown_as_lcy, {"currencyCode": ""}) == {"currencyCode": ""}  # LCY unknown: differs
+    assert changed_fields(nav_vendor(currencyCode="EUR"), {"currencyCode": ""}, "USD") == {"currencyCode": ""}
+
+
 def test_blocked_follows_stampli_status_but_keeps_a_nav_payment_hold() -> None:
     assert desired_blocked("Inactive", nav_vendor()) == "All"
     assert desired_blocked("Active", nav_vendor(blocked="All")) == " "

@@ -71,7 +71,9 @@ def test_a_company_without_company_information_in_its_seed_still_has_one(bc_emul
         assert client.get(f"companies({emu.company_id})/currencies").json()["value"] == []
 
 
-def test_vendor_currency_is_checked_and_the_local_currency_is_stored_blank(api: httpx.Client, company: str) -> None:
+def test_vendor_currency_is_checked_and_the_local_currency_is_stored_blank(
+    bc_emulator: EmulatorServer, api: httpx.Client, company: str
+) -> None:
     currencies = _by_code(api, company, "currencies")
     created = api.post(f"{company}/vendors", json={"displayName": "Euro Supplies", "currencyCode": "eur"})
     assert created.status_code == 201
@@ -86,7 +88,10 @@ def test_vendor_currency_is_checked_and_the_local_currency_is_stored_blank(api: 
     assert api.get(url).json()["currencyCode"] == "EUR"  # nothing changed
 
     local = api.patch(url, json={"currencyCode": "USD"}, headers=ANY).json()
-    assert (local["currencyCode"], local["currencyId"]) == ("", "00000000-0000-0000-0000-000000000000")
+    # Stored blank, shown as the local currency's code (like BC's API page), with no currency id.
+    assert (local["currencyCode"], local["currencyId"]) == ("USD", "00000000-0000-0000-0000-000000000000")
+    assert bc_emulator.store.company(bc_emulator.company_id).table("vendors").get(vendor["id"])["currencyCode"] == ""
+    assert api.patch(url, json={"currencyCode": ""}, headers=ANY).json()["currencyCode"] == "USD"
 
     by_id = api.patch(url, json={"currencyId": currencies["GBP"]["id"]}, headers=ANY).json()
     assert by_id["currencyCode"] == "GBP"
@@ -94,6 +99,23 @@ def test_vendor_currency_is_checked_and_the_local_currency_is_stored_blank(api: 
     assert error_of(mismatch)[2].startswith("The currency values do not match to a specific Currency.")
     no_such_id = api.patch(url, json={"currencyId": "11111111-2222-3333-4444-555555555555"}, headers=ANY)
     assert error_of(no_such_id)[2].startswith('The "currencyId" does not match to a Currency.')
+
+
+def test_a_vendor_with_a_blank_currency_reads_as_the_local_currency(
+    bc_emulator: EmulatorServer, api: httpx.Client, company: str
+) -> None:
+    stored = bc_emulator.store.company(bc_emulator.company_id).table("vendors")
+    v10000 = next(v for v in stored.values() if v["number"] == "V10000")
+    assert v10000["currencyCode"] == ""  # CRONUS vendors are local-currency vendors
+    shown = api.get(f"{company}/vendors({v10000['id']})").json()
+    assert (shown["currencyCode"], shown["currencyId"]) == ("USD", "00000000-0000-0000-0000-000000000000")
+    listed = api.get(f"{company}/vendors", params={"$filter": "currencyCode eq 'USD'"}).json()["value"]
+    assert len(listed) == len(stored)  # the filter sees what the page shows
+    created = api.post(f"{company}/vendors", json={"displayName": "Loonie Ltd", "currencyCode": "CAD"}).json()
+    assert created["currencyCode"] == "CAD"  # a foreign currency reads as itself
+    my_company = next(c for c in api.get("companies").json()["value"] if c["name"] == "My Company")
+    path = f"companies({my_company['id']})/vendors"
+    assert api.post(path, json={"displayName": "No LCY"}).json()["currencyCode"] == ""  # no local currency set up
 
 
 def test_vendor_payment_terms_must_exist(api: httpx.Client, company: str) -> None:

@@ -29,14 +29,17 @@ class Vendors(EntitySet):
     schema = entities.VENDOR
     table = "vendors"
     methods = frozenset({"GET", "POST", "PATCH", "DELETE"})
-    computed = frozenset({"balance"})
+    computed = frozenset({"balance", "currencyCode"})
 
     def view(self, ctx: RequestContext, scope: Scope, record: dict[str, Any]) -> dict[str, Any]:
         company = self.company_of(scope)
         entries = company.table("vendorLedgerEntries").find(("vendorNumber",), record["number"])
         # Balance is what the company owes: invoices are negative vendor ledger amounts.
         balance = -sum((e["amount"] for e in entries), Decimal(0))
-        return {**record, "balance": balance}
+        # The API page shows the local currency's code where the stored one is blank
+        # (Graph Mgt - General Tools.TranslateNAVCurrencyCodeToCurrencyCode); writing it stores blank again.
+        currency = record["currencyCode"] or rules.local_currency(company)
+        return {**record, "balance": balance, "currencyCode": currency}
 
     def create(self, txn: Transaction, ctx: RequestContext, scope: Scope, body: dict[str, Any]) -> dict[str, Any]:
         company = self.company_of(scope)
