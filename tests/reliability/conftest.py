@@ -37,6 +37,35 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+# -- results table ------------------------------------------------------------------------------------------------
+# When a session runs nothing but this folder (`make reliability`), it ends with one line per proof: the suite's
+# own pass/fail table, next to the crash harness's table (printed with -s) and the load run's.
+
+_RESULTS: list[tuple[str, str, float]] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if HERE.name in report.nodeid and (report.when == "call" or report.outcome != "passed"):
+        outcome = "xfail" if hasattr(report, "wasxfail") else report.outcome
+        _RESULTS.append(
+            (report.nodeid, f"{outcome} ({report.when})" if report.when != "call" else outcome, report.duration)
+        )
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    items = getattr(terminalreporter, "_numcollected", 0)
+    if not _RESULTS or items != len({nodeid for nodeid, _, _ in _RESULTS}):
+        return  # part of a wider run (make test): the usual summary is enough
+    terminalreporter.section("reliability and security proof (issue 9)")
+    width = max(len(nodeid.split("::", 1)[1]) for nodeid, _, _ in _RESULTS)
+    for module in sorted({nodeid.split("::")[0] for nodeid, _, _ in _RESULTS}):
+        rows = [(n.split("::", 1)[1], o, d) for n, o, d in _RESULTS if n.startswith(module + "::")]
+        passed = sum(1 for _, outcome, _ in rows if outcome == "passed")
+        terminalreporter.write_line(f"{Path(module).name}: {passed}/{len(rows)} passed")
+        for name, outcome, duration in rows:
+            terminalreporter.write_line(f"  {name:<{width}}  {outcome:<16} {duration:6.1f}s")
+
+
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
     """SFTP (password auth, host key pinned) + emulator over http with on-premises basic auth."""

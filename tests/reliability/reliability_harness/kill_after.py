@@ -9,6 +9,7 @@ more, waits until the destination has read them out of the pipe (a connector spe
 killing it then would prove nothing), then waits the delay — during which the destination gets part-way through
 what those messages started: looking NAV up, creating vendors, writing journal lines, posting, confirming — and
 kills it. The wrapper then exits 137, as a process killed by SIGKILL does, and writes what happened to FILE (JSON).
+With --pid-file (and a large N) the kill can come from outside instead: the harness SIGKILLs the pid written there.
 """
 
 from __future__ import annotations
@@ -49,12 +50,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--after", type=int, required=True, help="input messages to forward before the kill")
     parser.add_argument("--delay-ms", type=int, default=0, help="then wait this long before SIGKILL")
     parser.add_argument("--report", type=Path, required=True)
+    parser.add_argument("--pid-file", type=Path, help="write the connector's pid here (for a kill from outside)")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     started = time.monotonic()
     child = subprocess.Popen([resolve(command[0]), *command[1:]], stdin=subprocess.PIPE)
     assert child.stdin is not None
+    if args.pid_file is not None:
+        args.pid_file.write_text(str(child.pid))
     forwarded = 0
     killed = False
     waited_for_read = 0.0
@@ -89,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
             }
         )
     )
-    if killed:
+    if killed or exit_code == -signal.SIGKILL:
         os._exit(KILLED_EXIT_CODE)  # no cleanup, no flush: the pipe to the runner just ends, as on a real crash
     return exit_code if exit_code >= 0 else 128 - exit_code
 

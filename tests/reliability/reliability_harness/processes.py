@@ -32,10 +32,12 @@ def secret_environment(world: World) -> dict[str, str]:
     return {SFTP_PASSWORD_ENV: world.sftp_password, NAV_SECRET_ENV: world.nav_secret}
 
 
-def kill_after(messages: int, delay_ms: int, report: Path) -> list[str]:
-    """A command prefix that SIGKILLs the wrapped connector after `messages` input messages plus `delay_ms`."""
+def kill_after(messages: int, delay_ms: int, report: Path, pid_file: Path | None = None) -> list[str]:
+    """A command prefix that SIGKILLs the wrapped connector after `messages` input messages plus `delay_ms`
+    (and writes its pid to `pid_file`, for a kill from outside)."""
+    extra = ["--pid-file", str(pid_file)] if pid_file is not None else []
     return [sys.executable, str(KILL_AFTER), "--after", str(messages), "--delay-ms", str(delay_ms),
-            "--report", str(report), "--"]  # fmt: skip
+            "--report", str(report), *extra, "--"]  # fmt: skip
 
 
 def tee_outputs(into: Path) -> list[str]:
