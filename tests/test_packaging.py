@@ -402,6 +402,8 @@ def test_user_doc_describes_every_field_of_the_live_spec(connector: str) -> None
         if f"`{name}`" not in doc
     )
     assert not undocumented, f"docs/connectors/{connector}.md does not describe config fields {undocumented}"
+    # The spec's documentation link is what Airbyte's UI shows next to the form: it must be the same user doc.
+    assert _spec(connector).documentationUrl == _metadata(connector)["data"]["documentationUrl"]
 
 
 @pytest.mark.parametrize("connector", sorted(DESTINATION_ACCEPTS))

@@ -11,7 +11,7 @@ from stampli_files.declarations import STREAMS
 from stampli_files.headers import ColumnMappingError, HeaderResolver
 from stampli_files.sftp import SftpSettings
 
-DOCUMENTATION_URL = "https://github.com/stampli-nav/connectors/tree/main/source-stampli-sftp"
+DOCUMENTATION_URL = "https://github.com/stampli-nav/connectors/blob/main/docs/connectors/source-stampli-sftp.md"
 
 
 class SourceStampliSftpConfig(SftpSettings):
