@@ -318,7 +318,8 @@ class ApiService:
         order_fields = {name for name, _ in options.orderby}
         for name in order_fields:
             self._check_property(handler, name)
-        rows = list(handler.collection(ctx, scope, filter_fields, expr.equalities() if expr else []))
+        hints = [*expr.equalities(), *expr.bounds()] if expr else []  # conditions an index may answer
+        rows = list(handler.collection(ctx, scope, filter_fields, hints))
         needs_view = bool((filter_fields | order_fields) & handler.computed)
         pairs = [(handler.view(ctx, scope, r), r) for r in rows] if needs_view else [(r, r) for r in rows]
         if expr is not None:

@@ -7,6 +7,7 @@ readers never see half-written records.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -27,6 +28,7 @@ class TableSpec:
     schema: EntitySchema
     unique: tuple[IndexKey, ...] = ()
     indexed: tuple[IndexKey, ...] = ()
+    ordered: tuple[str, ...] = ()  # fields kept sorted, for range filters (`entryNumber gt n`)
 
 
 # One table per entity set, named like the entity set. Unique keys mirror BC's primary keys.
@@ -51,23 +53,36 @@ COMPANY_TABLES: dict[str, TableSpec] = {
     "purchaseInvoiceLines": TableSpec(
         entities.PURCHASE_INVOICE_LINE, unique=(("documentId", "sequence"),), indexed=(("documentId",),)
     ),
-    "generalLedgerEntries": TableSpec(entities.GENERAL_LEDGER_ENTRY, indexed=(("documentNumber",), ("accountNumber",))),
+    "generalLedgerEntries": TableSpec(
+        entities.GENERAL_LEDGER_ENTRY, indexed=(("documentNumber",), ("accountNumber",)), ordered=("entryNumber",)
+    ),
     "vendorLedgerEntries": TableSpec(
         entities.VENDOR_LEDGER_ENTRY, indexed=(("vendorNumber",), ("externalDocumentNumber",))
     ),
 }
 
-ROW_VERSION = "systemRowVersion"  # hidden: bumps on every change, feeds the ETag
+ROW_VERSION = "systemRowVersion"
+
+
+def _first(entry: tuple[Any, str]) -> Any:
+    return entry[0]  # hidden: bumps on every change, feeds the ETag
 
 
 class Table:
     """Records by id, with unique and non-unique secondary indexes kept in step on every put/remove."""
 
-    def __init__(self, name: str, unique: Iterable[IndexKey] = (), indexed: Iterable[IndexKey] = ()) -> None:
+    def __init__(
+        self,
+        name: str,
+        unique: Iterable[IndexKey] = (),
+        indexed: Iterable[IndexKey] = (),
+        ordered: Iterable[str] = (),
+    ) -> None:
         self.name = name
         self.rows: dict[str, dict[str, Any]] = {}
         self._unique: dict[IndexKey, dict[tuple[Any, ...], str]] = {key: {} for key in unique}
         self._indexed: dict[IndexKey, dict[tuple[Any, ...], dict[str, None]]] = {key: {} for key in indexed}
+        self._ordered: dict[str, list[tuple[Any, str]]] = {name: [] for name in ordered}
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -98,6 +113,21 @@ class Table:
             return int(tuple(values) in self._unique[key])
         return len(self._indexed[key].get(tuple(values), ()))
 
+    def ordered_keys(self) -> set[str]:
+        """Fields whose sorted index can answer a range filter."""
+        return set(self._ordered)
+
+    def in_range(self, field_name: str, op: str, value: Any) -> list[dict[str, Any]]:
+        """Rows whose `field_name` is gt/ge/lt/le `value`, from the sorted index."""
+        entries = self._ordered[field_name]
+        if op in ("gt", "ge"):
+            find = bisect.bisect_right if op == "gt" else bisect.bisect_left
+            selected = entries[find(entries, value, key=_first) :]
+        else:
+            find = bisect.bisect_left if op == "lt" else bisect.bisect_right
+            selected = entries[: find(entries, value, key=_first)]
+        return [self.rows[record_id] for _, record_id in selected]
+
     def index_keys(self) -> set[str]:
         """Single-field keys usable to narrow a `field eq value` filter."""
         return {key[0] for key in (*self._unique, *self._indexed) if len(key) == 1}
@@ -112,6 +142,8 @@ class Table:
             mapping[tuple(record.get(f) for f in key)] = record_id
         for key, mapping in self._indexed.items():
             mapping.setdefault(tuple(record.get(f) for f in key), {})[record_id] = None
+        for field_name, entries in self._ordered.items():
+            bisect.insort(entries, (record.get(field_name), record_id))  # appends when values only grow
 
     def _remove(self, record_id: str) -> None:
         old = self.rows.pop(record_id, None)
@@ -131,6 +163,11 @@ class Table:
                 bucket.pop(record_id, None)
                 if not bucket:
                     del mapping[value]
+        for field_name, entries in self._ordered.items():
+            entry = (record.get(field_name), record_id)
+            position = bisect.bisect_left(entries, entry)
+            if position < len(entries) and entries[position] == entry:
+                del entries[position]
 
 
 class CompanyData:
@@ -140,7 +177,7 @@ class CompanyData:
         self.record = record
         self.setup = setup
         self.tables: dict[str, Table] = {
-            name: Table(name, spec.unique, spec.indexed) for name, spec in COMPANY_TABLES.items()
+            name: Table(name, spec.unique, spec.indexed, spec.ordered) for name, spec in COMPANY_TABLES.items()
         }
         # Highest line number handed out per journal / invoice: a cache (rebuilt from the rows when missing)
         # so that adding a line does not scan the batch. Gaps after a rollback are harmless, as in BC.

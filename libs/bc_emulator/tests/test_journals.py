@@ -235,6 +235,28 @@ def test_or_of_document_numbers_reads_exactly_those_documents(api: httpx.Client,
     assert api.get(f"{journal}/journalLines", params=lines_filter).json()["value"] == []  # posted lines are gone
 
 
+def test_entry_number_ranges_read_exactly_the_entries_in_range(api: httpx.Client, company: str, journal: str) -> None:
+    def numbers(condition: str) -> list[int]:
+        entries = api.get(f"{company}/generalLedgerEntries", params={"$filter": condition}).json()["value"]
+        return sorted(e["entryNumber"] for e in entries)
+
+    everything = numbers("entryNumber ge 0")
+    high_water = everything[-1] if everything else 0
+    invoice_lines(api, journal, "RANGE-1", "V10000", "EXT-RANGE-1", "10.00")
+    invoice_lines(api, journal, "RANGE-2", "V10010", "EXT-RANGE-2", "20.00")
+    add_line(api, journal, documentNumber="RANGE-3", accountNumber="6100", amount=1)  # unbalanced: post fails
+    assert post(api, journal).status_code == 400
+    assert numbers(f"entryNumber gt {high_water}") == []  # a failed post writes no entries
+    lines = api.get(f"{journal}/journalLines", params={"$filter": "documentNumber eq 'RANGE-3'"}).json()["value"]
+    assert api.delete(f"{journal}/journalLines({lines[0]['id']})", headers={"If-Match": "*"}).status_code == 204
+    assert post(api, journal).status_code == 204
+    new = [high_water + n for n in range(1, 5)]
+    assert numbers(f"entryNumber gt {high_water}") == new
+    assert numbers(f"entryNumber ge {new[1]} and entryNumber lt {new[3]}") == new[1:3]
+    assert numbers(f"entryNumber le {new[0]}") == [*everything, new[0]]
+    assert numbers(f"entryNumber gt {high_water} and documentNumber eq 'RANGE-2'") == new[2:]
+
+
 def test_duplicate_external_document_number_for_a_vendor(api: httpx.Client, company: str, journal: str) -> None:
     invoice_lines(api, journal, "A-1", "V10000", "INV-77", "10")
     assert post(api, journal).status_code == 204

@@ -49,6 +49,14 @@ class OneOf:
 
 
 @dataclass(frozen=True)
+class Bound:
+    """The value of a `field gt|ge|lt|le value` condition that must hold: a sorted index answers it with a slice."""
+
+    op: str
+    value: Any
+
+
+@dataclass(frozen=True)
 class _Token:
     kind: str
     text: str
@@ -67,6 +75,10 @@ class FilterExpr:
     def equalities(self) -> list[tuple[str, Any]]:
         """`field eq value` conditions that must all hold (top-level AND): usable to pick an index. The value is
         a OneOf for an OR of equalities on one field."""
+        return []
+
+    def bounds(self) -> list[tuple[str, Bound]]:
+        """`field gt|ge|lt|le value` conditions that must all hold (top-level AND): usable on a sorted index."""
         return []
 
 
@@ -97,6 +109,9 @@ class _Compare(FilterExpr):
 
     def equalities(self) -> list[tuple[str, Any]]:
         return [(self.field, self.value)] if self.op == "eq" else []
+
+    def bounds(self) -> list[tuple[str, Bound]]:
+        return [(self.field, Bound(self.op, self.value))] if self.op in ("gt", "ge", "lt", "le") else []
 
 
 @dataclass(frozen=True)
@@ -129,6 +144,9 @@ class _And(FilterExpr):
 
     def equalities(self) -> list[tuple[str, Any]]:
         return [eq for p in self.parts for eq in p.equalities()]
+
+    def bounds(self) -> list[tuple[str, Bound]]:
+        return [bound for p in self.parts for bound in p.bounds()]
 
 
 @dataclass(frozen=True)

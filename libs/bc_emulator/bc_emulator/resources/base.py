@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from bc_emulator import errors
 from bc_emulator.fields import EntitySchema
 from bc_emulator.odata.etag import etag_for
-from bc_emulator.odata.filter import OneOf
+from bc_emulator.odata.filter import Bound, OneOf
 from bc_emulator.store import CompanyData, Store, Table, Transaction
 
 if TYPE_CHECKING:
@@ -76,13 +76,16 @@ class EntitySet:
         return scope.company.table(self.table)
 
     def candidates(self, ctx: RequestContext, scope: Scope, equalities: list[tuple[str, Any]]) -> Iterable[dict]:
-        """Stored rows in scope, narrowed through an index when the filter pins an indexed field."""
+        """Stored rows in scope, narrowed through an index when the filter pins an indexed field (`equalities`:
+        (field, value | OneOf | Bound) conditions that must all hold)."""
         table = self.stored(scope)
         if scope.parent is not None:
             link = self.parent_links[scope.parent.entity_set.name]
             return table.find((link,), scope.parent.record["id"])
         indexable = table.index_keys()
         for name, value in equalities:
+            if isinstance(value, Bound):
+                continue
             if name in indexable:
                 if isinstance(value, OneOf):
                     found: dict[str, dict[str, Any]] = {}
@@ -90,6 +93,10 @@ class EntitySet:
                         found.update((row["id"], row) for row in table.find((name,), one))
                     return found.values()
                 return table.find((name,), value)
+        ordered = table.ordered_keys()
+        for name, value in equalities:
+            if isinstance(value, Bound) and name in ordered:
+                return table.in_range(name, value.op, value.value)
         return table.values()
 
     def collection(

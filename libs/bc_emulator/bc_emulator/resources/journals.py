@@ -10,6 +10,7 @@ from typing import Any
 
 from bc_emulator import entities, errors, posting, rules
 from bc_emulator.fields import EMPTY_DATE, EMPTY_GUID, round_amount
+from bc_emulator.odata.filter import Bound
 from bc_emulator.resources.base import (
     EntitySet,
     RequestContext,
@@ -106,7 +107,9 @@ class JournalLines(EntitySet):
     def collection(
         self, ctx: RequestContext, scope: Scope, filter_fields: set[str], equalities: list[tuple[str, Any]]
     ) -> Iterable[dict]:
-        if scope.parent is None and not any(name in ("journalId", "id") for name, _ in equalities):
+        if scope.parent is None and not any(
+            name in ("journalId", "id") and not isinstance(value, Bound) for name, value in equalities
+        ):
             raise errors.dialog("You must specify a journal batch ID or a journal ID to get a journal line.")
         return self.candidates(ctx, scope, equalities)
 

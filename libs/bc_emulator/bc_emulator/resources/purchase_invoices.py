@@ -10,6 +10,7 @@ from typing import Any
 
 from bc_emulator import entities, errors, posting, rules
 from bc_emulator.fields import EMPTY_DATE, EMPTY_GUID, round_amount
+from bc_emulator.odata.filter import Bound
 from bc_emulator.resources.base import (
     EntitySet,
     RequestContext,
@@ -175,7 +176,9 @@ class PurchaseInvoiceLines(EntitySet):
     def collection(
         self, ctx: RequestContext, scope: Scope, filter_fields: set[str], equalities: list[tuple[str, Any]]
     ) -> Iterable[dict]:
-        if scope.parent is None and not any(name in ("documentId", "id") for name, _ in equalities):
+        if scope.parent is None and not any(
+            name in ("documentId", "id") and not isinstance(value, Bound) for name, value in equalities
+        ):
             raise errors.dialog("You must specify an Id or a Document Id to get the lines.")
         return self.candidates(ctx, scope, equalities)
 
