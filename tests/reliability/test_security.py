@@ -129,15 +129,12 @@ def test_a_custom_ca_is_explicit_and_loudly_logged(
     assert "CN=BC Emulator Test CA" in warnings[0] and "sha256=" in warnings[0]  # names what was trusted
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG R3: bc_client/transport.py retries a failed certificate verification 5 times with backoff (ConnectError "
-    "is 'not sent', so always retried) and raises ApiUnreachableError, a ServiceUnavailableError: the destination "
-    "reports transient_error, so Airbyte keeps retrying a sync only a config change can fix",
-)
-def test_an_untrusted_certificate_is_a_config_error_reported_without_retrying(tls_worlds: dict[str, World]) -> None:
+@pytest.mark.parametrize("deployment", ["on_premises", "cloud"])
+def test_an_untrusted_certificate_is_a_config_error_reported_without_retrying(
+    tls_worlds: dict[str, World], deployment: str
+) -> None:
     """A certificate that does not verify will not verify on the next attempt either: the user must act."""
-    world = tls_worlds["on_premises"]
+    world = tls_worlds[deployment]
     config = without_ca(world.destination_config())
     started = time.monotonic()
     with BusinessCentralClient(BCConnectionConfig.model_validate(config), timeout=10.0) as bc:

@@ -26,6 +26,7 @@ from bc_client.errors import (
     NotFoundError,
     ServiceUnavailableError,
     ThrottledError,
+    TLSVerificationError,
     WriteOutcomeUnknownError,
 )
 from bc_client.models import (
@@ -84,6 +85,7 @@ __all__ = [
     "ServiceUnavailableError",
     "Subscription",
     "ThrottledError",
+    "TLSVerificationError",
     "Vendor",
     "VendorLedgerEntry",
     "WriteOutcomeUnknownError",

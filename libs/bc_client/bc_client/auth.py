@@ -26,9 +26,15 @@ from bc_client.config import (
     CloudDeployment,
     OAuth2ClientCredentials,
 )
-from bc_client.errors import ApiUnreachableError, AuthenticationError, ConfigurationError, Redactor
+from bc_client.errors import (
+    ApiUnreachableError,
+    AuthenticationError,
+    ConfigurationError,
+    Redactor,
+    TLSVerificationError,
+)
 from bc_client.jsonio import loads
-from bc_client.tls import TlsTrust
+from bc_client.tls import TlsTrust, is_certificate_failure
 from bc_client.usage import ApiUsage
 
 logger = logging.getLogger("bc_client")
@@ -138,7 +144,7 @@ class MsalAuthenticator:
                     )
                 ) from None
             except requests.exceptions.SSLError as exc:
-                raise ApiUnreachableError(
+                raise TLSVerificationError(
                     self._redact(
                         f"TLS verification of {deployment.authority_url} failed ({exc}). If it uses a private CA, "
                         "put that CA's PEM in ca_certificate."
@@ -217,6 +223,13 @@ class ClientCredentialsAuthenticator:
                 headers={"Accept": "application/json"},
             )
         except httpx.TransportError as exc:
+            if is_certificate_failure(exc):
+                raise TLSVerificationError(
+                    self._redact(
+                        f"TLS verification of the token URL {auth.token_url} failed ({exc}). If it uses a private "
+                        "CA, put that CA's PEM in ca_certificate."
+                    )
+                ) from None
             raise ApiUnreachableError(self._redact(f"cannot reach the token URL {auth.token_url}: {exc}")) from None
         self._usage.record("token_requests")
         try:

@@ -129,6 +129,10 @@ class ConfigurationError(BCError):
     """The connection configuration cannot work (bad URL, bad certificate, wrong tenant/environment)."""
 
 
+class TLSVerificationError(ConfigurationError):
+    """The server's TLS certificate did not verify against the trusted CAs (system bundle + ca_certificate)."""
+
+
 class WriteOutcomeUnknownError(BCError):
     """A non-idempotent request (POST) was sent but no response arrived (timeout, dropped connection, 502/504).
 

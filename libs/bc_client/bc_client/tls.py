@@ -88,3 +88,14 @@ class TlsTrust:
             if self._bundle_path is not None:
                 self._bundle_path.unlink(missing_ok=True)
                 self._bundle_path = None
+
+
+def is_certificate_failure(exc: BaseException) -> bool:
+    """Whether a transport error is a failed TLS certificate verification (httpx wraps ssl's error)."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    text = str(exc)
+    return "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text

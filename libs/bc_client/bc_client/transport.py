@@ -32,10 +32,12 @@ from bc_client.errors import (
     BCError,
     ConcurrencyConflictError,
     Redactor,
+    TLSVerificationError,
     WriteOutcomeUnknownError,
     error_class_for,
 )
 from bc_client.jsonio import loads
+from bc_client.tls import is_certificate_failure
 from bc_client.usage import ApiUsage
 
 logger = logging.getLogger("bc_client")
@@ -232,6 +234,10 @@ class Transport:
         state: _ExchangeState,
     ) -> httpx.Response:
         self._usage.record("transport_errors")
+        if is_certificate_failure(exc):
+            # The same certificate fails the same way on every attempt: only a config change (ca_certificate) or a
+            # fixed server certificate helps, so say so at once instead of retrying into a transient error.
+            raise self.certificate_error(exc, url) from None
         sent = not isinstance(exc, _NOT_SENT)
         if sent:
             self._usage.record_request(method, operations)  # it may have reached BC and counted there
@@ -249,16 +255,19 @@ class Transport:
         raise _Transient(self.unreachable_error(exc, method, url), None)
 
     # -- errors ---------------------------------------------------------------------------------------------
+    def certificate_error(self, exc: httpx.TransportError, url: str) -> TLSVerificationError:
+        parts = urlsplit(url)
+        detail = self._redact(str(exc) or type(exc).__name__)
+        return TLSVerificationError(
+            f"TLS verification of {parts.scheme}://{parts.netloc} failed ({detail}). If the server uses a "
+            "certificate from a private CA, put that CA's PEM in ca_certificate (verification cannot be switched off)."
+        )
+
     def unreachable_error(self, exc: httpx.TransportError, method: str, url: str) -> ApiUnreachableError:
         parts = urlsplit(url)
         where = f"{parts.scheme}://{parts.netloc}"
         detail = self._redact(str(exc) or type(exc).__name__)
-        if "CERTIFICATE_VERIFY_FAILED" in detail or "certificate verify failed" in detail:
-            message = (
-                f"TLS verification of {where} failed ({detail}). If the server uses a certificate from a private "
-                "CA, put that CA's PEM in ca_certificate (verification cannot be switched off)."
-            )
-        elif isinstance(exc, httpx.TimeoutException):
+        if isinstance(exc, httpx.TimeoutException):
             message = f"{method} {describe_url(url)} timed out talking to {where} ({type(exc).__name__})."
         else:
             message = f"cannot reach {where} ({detail})."

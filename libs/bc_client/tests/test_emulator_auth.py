@@ -8,10 +8,10 @@ from collections.abc import Callable
 import pytest
 
 from bc_client import (
-    ApiUnreachableError,
     AuthenticationError,
     BusinessCentralClient,
     ConfigurationError,
+    TLSVerificationError,
 )
 from bc_emulator import EmulatorServer
 
@@ -70,16 +70,16 @@ def test_wrong_tenant_is_a_configuration_error(bc_emulator_factory: Factory) -> 
 
 
 def test_untrusted_server_certificate_names_the_ca_setting(bc_emulator_factory: Factory) -> None:
+    # A certificate that does not verify is a configuration problem: named, never retried.
     emu = bc_emulator_factory(tls=True)
     config = cloud_config(emu, ca_certificate=None)
-    with BusinessCentralClient(config) as bc, pytest.raises(ApiUnreachableError, match="ca_certificate"):
+    with BusinessCentralClient(config) as bc, pytest.raises(TLSVerificationError, match="ca_certificate"):
         _ = bc.company
     onprem = basic_config(emu, ca_certificate=None)
-    with (
-        BusinessCentralClient(onprem, retry_policy=FAST_RETRIES) as bc,
-        pytest.raises(ApiUnreachableError, match="ca_certificate"),
-    ):
-        _ = bc.company
+    with BusinessCentralClient(onprem, retry_policy=FAST_RETRIES) as bc:
+        with pytest.raises(TLSVerificationError, match="ca_certificate"):
+            _ = bc.company
+        assert bc.usage.snapshot()["retries"] == 0
 
 
 def test_basic_auth_on_premises(bc_emulator: EmulatorServer) -> None:
