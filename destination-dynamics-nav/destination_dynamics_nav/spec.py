@@ -39,7 +39,8 @@ def posting_properties(order_start: int) -> dict[str, dict[str, Any]]:
             "type": "string",
             "title": "Journal batch",
             "description": (
-                "The general journal batch the connector writes and posts (created if missing). Use a batch only "
+                "The general journal batch the connector writes and posts (created in the default General template if "
+                "missing; a batch of a named journal_template must already exist in NAV). Use a batch only "
                 "this connector uses: it is posted whole, and its No. Series must be empty because the connector "
                 "assigns its own document numbers."
             ),

@@ -123,9 +123,13 @@ class JournalPoster(InvoicePoster):
         if self.dry_run:
             self.journal = find_journal(self.bc, self.settings)
             if self.journal is None:
-                logger.info(
-                    "Dry run: journal batch %s does not exist yet; a real run creates it", self.settings.journal_batch
+                # The API creates batches only in the default General template: a named template's batch must exist.
+                outcome = (
+                    "a real run fails until it is created in NAV"
+                    if self.settings.journal_template
+                    else "a real run creates it"
                 )
+                logger.info("Dry run: journal batch %s does not exist yet; %s", self.settings.journal_batch, outcome)
         else:
             self.journal = ensure_journal(self.bc, self.settings)
 
