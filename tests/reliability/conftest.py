@@ -7,8 +7,10 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -74,14 +76,11 @@ def world(tmp_path: Path) -> Iterator[World]:
 
 
 @pytest.fixture
-def make_world(tmp_path: Path) -> Iterator[object]:
-    """Open more worlds (e.g. a cloud deployment over TLS): make_world(deployment="cloud", name="b")."""
-    from contextlib import ExitStack
+def make_world(tmp_path: Path) -> Iterator[Callable[..., World]]:
+    """Open more worlds: make_world(deployment="cloud"), make_world(emulator_settings={"latency_ms": 15})."""
+    with ExitStack() as stack:
 
-    stack = ExitStack()
+        def make(deployment: Deployment = "on_premises", name: str = "world", **options: Any) -> World:
+            return stack.enter_context(open_world(tmp_path / name, deployment=deployment, **options))
 
-    def make(deployment: Deployment = "on_premises", name: str = "world", **options: object) -> World:
-        return stack.enter_context(open_world(tmp_path / name, deployment=deployment, **options))  # type: ignore[arg-type]
-
-    with stack:
         yield make
