@@ -101,6 +101,7 @@ class ReferenceData:
     dimensions: dict[str, NavDimension] = field(default_factory=dict)
     currencies: frozenset[str] | None = None  # None: not read (only the vendors stream needs it)
     payment_terms: dict[str, str] | None = None  # code → id; None: not read
+    countries: frozenset[str] | None = None  # countriesRegions codes; None: not read (or not readable)
 
     @classmethod
     def build(

@@ -19,9 +19,11 @@ from destination_dynamics_nav.config import DestinationSettings
 from destination_dynamics_nav.document_numbers import DOCUMENT_NUMBER_MAX
 from destination_dynamics_nav.lookups import single
 from destination_dynamics_nav.mapping import nav_vendor_number
+from destination_dynamics_nav.outcomes import reason_of
 from destination_dynamics_nav.posting.base import outcome_unknown, refused
 from destination_dynamics_nav.records import StampliVendor
 from destination_dynamics_nav.reference_data import VENDOR_FIELDS, NavVendor, ReferenceData, code_key
+from destination_dynamics_nav.vendor_validation import vendor_field_problems
 
 logger = logging.getLogger("airbyte")
 
@@ -39,6 +41,11 @@ FIELD_LIMITS = {
     "taxRegistrationNumber": 20,
 }
 CODE_FIELDS = frozenset({"country", "currencyCode", "postalCode"})
+# Compared without case: NAV upper-cases the VAT Registration No. on validate (Vendor.Table.al field 86), so a
+# Stampli value in lower case is not a change.
+CASELESS_FIELDS = frozenset({"taxRegistrationNumber"})
+# BC's refusal of a vendor number typed in when the vendor No. Series has no Manual Nos. (NoSeries TestManual).
+_NOT_MANUAL = "You may not enter numbers manually"
 INACTIVE_STATUSES = frozenset({"inactive", "blocked", "disabled", "archived", "deleted", "suspended"})
 ROUNDS = 3
 
@@ -64,7 +71,7 @@ def _same(field_name: str, current: Any, desired: Any, local_currency: str | Non
     if field_name == "paymentTermsId":
         return str(current or "").lower() == str(desired or "").lower()
     left, right = str(current or "").strip(), str(desired or "").strip()
-    if field_name in CODE_FIELDS:
+    if field_name in CODE_FIELDS or field_name in CASELESS_FIELDS:
         left, right = left.upper(), right.upper()
         if field_name == "currencyCode" and local_currency:
             # BC's API page shows the local currency's code where the vendor's is blank (and stores it blank on
@@ -164,6 +171,8 @@ class VendorSync:
         self.reference = reference
         self.dry_run = dry_run
         self.local_currency = local_currency
+        # NAV vendor numbers rejected in this sync (number → reason): their invoices must not create a bare vendor.
+        self.rejected: dict[str, str] = {}
 
     # -- the vendors stream -----------------------------------------------------------------------------------
     def plan_record(self, origin: RecordOrigin, vendor: StampliVendor) -> VendorChange | AuditEvent:
@@ -192,6 +201,12 @@ class VendorSync:
                 reason="create_only: the vendor exists and vendor_sync is create_only",
             )
         desired, notes = vendor_fields(vendor, self.reference, current, local_currency=self.local_currency)
+        to_send = desired if current is None else changed_fields(current, desired, self.local_currency)
+        problems = vendor_field_problems(to_send, self.reference.countries)
+        if problems:
+            reason = reason_of(problems)
+            self.rejected[number] = reason
+            return AuditEvent(origin, "rejected", vendor=number, reason=reason)
         return VendorChange(
             origin=origin,
             number=number,
@@ -224,6 +239,7 @@ class VendorSync:
         for change in pending:
             reason = "vendor_write_failed: NAV kept changing the vendor while it was being updated"
             failures[change.number] = reason
+            self.rejected[change.number] = reason
             events.append(AuditEvent(change.origin, "rejected", vendor=change.number, reason=reason))
         return failures
 
@@ -292,7 +308,14 @@ class VendorSync:
                 again.append(change)
             elif refused(result):
                 reason = f"vendor_write_failed: {result.error.message}"
+                if kind == "create" and _NOT_MANUAL in result.error.message:
+                    reason = (
+                        f"vendor_number_series_not_manual: NAV's vendor number series does not allow Manual Nos., so "
+                        f"vendor {change.number} cannot be created under the Stampli number ({result.error.message}); "
+                        "turn on Manual Nos. for the vendor No. Series in NAV"
+                    )
                 failures[change.number] = reason
+                self.rejected[change.number] = reason
                 events.append(AuditEvent(change.origin, "rejected", vendor=change.number, reason=reason))
         return again
 
@@ -312,7 +335,7 @@ class VendorSync:
 
 
 def load_vendor_codes(bc: BusinessCentralClient, reference: ReferenceData) -> None:
-    """Currencies and payment terms, read on the first vendor record of a sync (invoices do not need them)."""
+    """Countries/regions, currencies and payment terms, read on the first vendor record of a sync (invoices do not need them)."""
     if reference.currencies is None:
         try:
             reference.currencies = frozenset(
@@ -323,6 +346,15 @@ def load_vendor_codes(bc: BusinessCentralClient, reference: ReferenceData) -> No
                 "Could not read NAV currencies (%s); vendor currency codes are sent unchecked", error.message
             )
             reference.currencies = None
+    if reference.countries is None:
+        try:
+            reference.countries = frozenset(
+                code_key(c["code"]) for c in bc.iter_entities("countriesRegions", select=["code"])
+            )
+        except BCError as error:
+            logger.warning(
+                "Could not read NAV countries/regions (%s); vendor country codes are sent unchecked", error.message
+            )
     if reference.payment_terms is None:
         try:
             reference.payment_terms = {

@@ -22,6 +22,7 @@ from destination_dynamics_nav.audit import AuditEvent, AuditTrail, RecordOrigin,
 from destination_dynamics_nav.config import DestinationSettings
 from destination_dynamics_nav.document_numbers import document_number
 from destination_dynamics_nav.gl_accounts import compare_gl_account
+from destination_dynamics_nav.hand_posted import hand_posted
 from destination_dynamics_nav.mapping import PostingDocument, nav_vendor_number, posting_document
 from destination_dynamics_nav.outcomes import Problem, reason_of
 from destination_dynamics_nav.posting.base import InvoicePoster, InvoiceTask
@@ -302,6 +303,16 @@ class NavWriter:
             vendor_number = nav_vendor_number(invoice.vendor_id, self.settings) if invoice.vendor_id else ""
             if not problems and vendor_number in failed_vendors:
                 problems = [Problem("vendor_creation_failed", failed_vendors[vendor_number])]
+            rejected_vendor = self.vendors.rejected.get(vendor_number)
+            if rejected_vendor is not None and self.reference.vendor(vendor_number) is None:
+                # The vendor record was refused in this sync: never post to a bare vendor made from the invoice.
+                problems = [
+                    Problem(
+                        "vendor_rejected",
+                        f"vendor {vendor_number} was rejected in this sync and does not exist in NAV ({rejected_vendor}); "
+                        "fix the vendor in Stampli and the invoice is posted with it",
+                    )
+                ]
             if not problems and not reversal and invoice.invoice_number:
                 # NAV refuses a second posting of one vendor invoice number for a vendor (and would fail the
                 # whole journal batch): the first Stampli invoice carrying it wins, the others are rejected.
@@ -331,10 +342,33 @@ class NavWriter:
                 else posting_document(invoice, self.settings, local_currency=self.local_currency)
             )
             tasks.append(InvoiceTask(origin, "reverse" if reversal else "post", document, problems=tuple(problems)))
+        tasks = self._skip_hand_posted(tasks, events)
         if tasks and not self._poster_ready:
             self.poster.prepare()  # only a sync that posts invoices needs (and may create) the journal batch
             self._poster_ready = True
         self.poster.process(tasks, events)
+
+    def _skip_hand_posted(self, tasks: list[InvoiceTask], events: list[AuditEvent]) -> list[InvoiceTask]:
+        """Invoices NAV's vendor ledger already holds under the same vendor and external document number, posted
+        outside the connector, are skipped as duplicates naming that document and entry."""
+        matches = hand_posted(self.bc, tasks, posting_mode=self.settings.posting_mode)
+        if not matches:
+            return tasks
+        remaining = []
+        for task in tasks:
+            match = matches.get(task.document.invoice_id)
+            if match is None:
+                remaining.append(task)
+                continue
+            events.append(
+                task.event(
+                    "dry_run" if self.settings.dry_run else "skipped_duplicate",
+                    document_number=match.document_number,
+                    entries=[match.entry_number],
+                    reason=match.reason(task.document.vendor_number, task.document.external_document_number),
+                )
+            )
+        return remaining
 
     def _vendors_from_invoices(self, parsed: list[tuple[RecordOrigin, StampliInvoice]]) -> dict[str, VendorChange]:
         """Vendors NAV lacks that invoices name (with a vendor name), when vendor_sync may create vendors."""
@@ -348,5 +382,7 @@ class NavWriter:
             number = nav_vendor_number(invoice.vendor_id, self.settings)
             if len(number) > 20 or self.reference.vendor(number) is not None or number in changes:
                 continue
+            if number in self.vendors.rejected:
+                continue  # its vendor record was refused: no bare vendor of the same number from the invoice
             changes[number] = self.vendors.plan_from_invoice(origin, number, invoice.vendor_id, invoice.vendor_name)
         return changes

@@ -15,6 +15,11 @@ emulator. No authentication: the emulator is a local test server.
   POST   /_emulator/seed                      replace the data: a seed JSON body, or {"name": "cronus"}
   GET    /_emulator/settings                  runtime settings
   PATCH  /_emulator/settings                  change api_disabled, page_size, latency_ms, ... at runtime
+  GET    /_emulator/setup                     company setups that change posting (first company, or ?company=)
+  PATCH  /_emulator/setup                     {"postWithJobQueue": bool, "extDocNoMandatory": bool,
+                                              "vendorManualNos": bool}
+  GET    /_emulator/job-queue                 job queue entries (Post with Job Queue) of every company
+  POST   /_emulator/job-queue/run             run the queued journal posts now (due or not)
   POST   /_emulator/notifications/flush       deliver pending webhook notifications now
   GET    /_emulator/notifications             deliveries made so far
 """
@@ -49,7 +54,10 @@ RUNTIME_SETTINGS = (
     "token_lifetime_s",
     "notification_delay_s",
     "notification_collection_threshold",
+    "job_queue_delay_s",
 )
+# Company setup switches tests may flip (General Ledger Setup, Purchases & Payables Setup, vendor No. Series).
+SETUP_SWITCHES = ("postWithJobQueue", "extDocNoMandatory", "vendorManualNos")
 
 
 def handle_admin(
@@ -101,6 +109,19 @@ def handle_admin(
             return _ok(emu.settings.model_dump(include=set(RUNTIME_SETTINGS)))
         case ["settings"], "PATCH":
             return _patch_settings(emu, body or {})
+        case ["setup"], "GET":
+            return _ok(_setup(emu, params))
+        case ["setup"], "PATCH":
+            return _patch_setup(emu, params, body or {})
+        case ["job-queue"], "GET":
+            entries = [
+                {"company": company.name, **entry}
+                for company in emu.store.companies.values()
+                for entry in company.setup.get("jobQueueEntries", [])
+            ]
+            return _ok({"value": entries})
+        case ["job-queue", "run"], "POST":
+            return _ok({"ran": emu.job_queue.run_due(everything=True)})
         case ["notifications", "flush"], "POST":
             emu.notifier.flush()
             return HttpResponse(204)
@@ -149,6 +170,29 @@ def _patch_settings(emu: EmulatorServer, body: dict[str, Any]) -> HttpResponse:
     except ValidationError as exc:
         return _problem(400, exc.errors(include_url=False, include_context=False))
     return _ok(emu.settings.model_dump(include=set(RUNTIME_SETTINGS)))
+
+
+def _company(emu: EmulatorServer, params: list[tuple[str, str]]) -> Any:
+    name = next((v for k, v in params if k == "company"), None)
+    return emu.store._company_for(name)
+
+
+def _setup(emu: EmulatorServer, params: list[tuple[str, str]]) -> dict[str, Any]:
+    company = _company(emu, params)
+    return {"company": company.name, **{k: bool(company.setup.get(k, k == "vendorManualNos")) for k in SETUP_SWITCHES}}
+
+
+def _patch_setup(emu: EmulatorServer, params: list[tuple[str, str]], body: dict[str, Any]) -> HttpResponse:
+    unknown = set(body) - set(SETUP_SWITCHES)
+    if unknown or not all(isinstance(v, bool) for v in body.values()):
+        return _problem(400, f"only booleans for {list(SETUP_SWITCHES)}; got {sorted(body)}")
+    try:
+        company = _company(emu, params)
+    except LookupError as exc:
+        return _problem(404, str(exc))
+    with emu.store.lock:
+        company.setup.update(body)
+    return _ok(_setup(emu, params))
 
 
 def _ok(body: Any, status: int = 200) -> HttpResponse:

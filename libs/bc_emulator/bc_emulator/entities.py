@@ -25,6 +25,13 @@ JOURNAL_ACCOUNT_TYPES = (
 DOCUMENT_TYPES = (" ", "Payment", "Invoice", "Credit Memo", "Finance Charge Memo", "Reminder", "Refund")
 INVOICE_STATUSES = (" ", "Draft", "In Review", "Open", "Paid", "Canceled", "Corrective")
 INVOICE_LINE_TYPES = ("Comment", "Account", "Item", "Resource", "Fixed Asset", "Charge")
+ADDRESS_FORMATS = (  # BaseApp CountryRegionAddressFormat.Enum.al
+    "Post Code+City",
+    "City+Post Code",
+    "City+County+Post Code",
+    "Blank Line+Post Code+City",
+    "Custom",
+)
 DIMENSION_PARENT_TYPES = (" ", "Journal Line", "Purchase Invoice", "Purchase Invoice Line", "General Ledger Entry")
 
 
@@ -97,6 +104,21 @@ PAYMENT_TERM = EntitySchema(
         _f("discountDateCalculation", Kind.TEXT, 32),
         _f("discountPercent", Kind.DECIMAL),
         _f("calculateDiscountOnCreditMemos", Kind.BOOL),
+        _modified(),
+    ),
+    default_order=("code",),
+)
+
+# APIV2CountriesRegions.Page.al (entity countryRegion, set countriesRegions) over BaseApp CountryRegion.Table.al:
+# Code[10], Name Text[50]. A vendor's country/region code has a TableRelation to this table (Vendor.Table.al).
+COUNTRY_REGION = EntitySchema(
+    "countryRegion",
+    "Country/Region",
+    (
+        _id(),
+        _f("code", Kind.CODE, 10),
+        _f("displayName", Kind.TEXT, 50),
+        _f("addressFormat", Kind.OPTION, options=ADDRESS_FORMATS),
         _modified(),
     ),
     default_order=("code",),

@@ -133,9 +133,16 @@ def existing_vendor_document(company: CompanyData, vendor_number: str, document_
 # -- general journal ---------------------------------------------------------------------------------------
 
 
-def post_journal(txn: Transaction, company: CompanyData, journal: dict[str, Any]) -> list[dict[str, Any]]:
-    """Post every line of a journal batch or none; returns the G/L entries written."""
-    lines = sorted(company.table("journalLines").find(("journalId",), journal["id"]), key=lambda r: r["lineNumber"])
+def post_journal(
+    txn: Transaction, company: CompanyData, journal: dict[str, Any], document_number: str | None = None
+) -> list[dict[str, Any]]:
+    """Post every line of a journal batch or none; returns the G/L entries written. `document_number` narrows it
+    to one document, as the job queue's Gen. Jnl.-Post via Job Queue does (SetRange "Document No.")."""
+    if document_number is None:
+        lines = company.table("journalLines").find(("journalId",), journal["id"])
+    else:
+        lines = company.table("journalLines").find(("journalId", "documentNumber"), journal["id"], document_number)
+    lines = sorted(lines, key=lambda r: r["lineNumber"])
     lines = [line for line in lines if not _is_empty(line)]
     if not lines:
         raise errors.dialog("There is nothing to post.")
@@ -165,8 +172,9 @@ def post_journal(txn: Transaction, company: CompanyData, journal: dict[str, Any]
             written.extend(_post_journal_side(ledger, company, line, transaction, account_type, number, side_amount))
     for line in lines:
         txn.delete(company, "journalLines", line["id"])
-    for line in company.table("journalLines").find(("journalId",), journal["id"]):
-        txn.delete(company, "journalLines", line["id"])  # empty lines go too, as in BC
+    if document_number is None:
+        for line in company.table("journalLines").find(("journalId",), journal["id"]):
+            txn.delete(company, "journalLines", line["id"])  # empty lines go too, as in BC
     return written
 
 

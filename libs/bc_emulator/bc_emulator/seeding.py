@@ -26,7 +26,10 @@ DEFAULT_SETUP: dict[str, Any] = {
     "defaultJournalTemplate": "GENERAL",
     "journalTemplates": [{"name": "GENERAL", "description": "General", "type": "General", "recurring": False}],
     "payablesAccountNumber": "",
-    "extDocNoMandatory": True,
+    "extDocNoMandatory": True,  # Purchases & Payables Setup "Ext. Doc. No. Mandatory" (not in API v2.0)
+    "postWithJobQueue": False,  # General Ledger Setup "Post with Job Queue" (not in API v2.0's generalLedgerSetup)
+    "vendorNoSeriesCode": "VEND",  # Purchases & Payables Setup "Vendor Nos."
+    "vendorManualNos": True,  # that No. Series' "Manual Nos."
     "globalDimension1Code": "",
     "globalDimension2Code": "",
     "numberSeries": {
@@ -277,7 +280,7 @@ def _dimension_set(raw: dict[str, Any]) -> dict[str, str]:
 
 
 def _natural_key(table: str, record: dict[str, Any], index: int) -> str:
-    if table in ("currencies", "paymentTerms") and record.get("code"):
+    if table in ("countriesRegions", "currencies", "paymentTerms") and record.get("code"):
         return str(record["code"])
     for candidates in (("number",), ("dimensionCode", "code"), ("templateDisplayName", "code"), ("entryNumber",)):
         if all(record.get(c) not in (None, "", 0) for c in candidates):

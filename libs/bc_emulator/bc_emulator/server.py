@@ -12,6 +12,7 @@ from bc_emulator.auth import Authenticator
 from bc_emulator.clock import SimulatedClock
 from bc_emulator.faults import FaultInjector
 from bc_emulator.http_server import EmulatorHTTPServer
+from bc_emulator.job_queue import JobQueue
 from bc_emulator.limits import Limiter, merge_usage
 from bc_emulator.notifications import Notifier
 from bc_emulator.seeding import SeedSource, read_seed
@@ -38,6 +39,7 @@ class EmulatorServer:
         self.auth = Authenticator(self.settings, clock=self.clock.now)
         self.limiter = Limiter(self.settings)
         self.notifier = Notifier(self.store, self.settings)
+        self.job_queue = JobQueue(self.store, self.settings)
         self.app = EmulatorApp(self)
         self.service = ApiService(inner_fault=self.app.inner_fault)
         self._tls: TlsMaterial | None = generate() if self.settings.tls else None

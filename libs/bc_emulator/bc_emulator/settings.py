@@ -70,6 +70,10 @@ class EmulatorSettings(BaseModel):
     handshake_timeout_s: float = Field(5.0, gt=0)
     notification_ca_file: str | None = Field(None, description="extra CA to trust for https notification URLs")
 
+    # Post with Job Queue: a scheduled journal document is posted this long after the post action (BC: as soon as a
+    # background session picks the job up, typically seconds)
+    job_queue_delay_s: float = Field(2.0, ge=0)
+
     # Determinism of random faults and random latency
     random_seed: int = 0
     connection_idle_timeout_s: float = Field(120.0, gt=0)

@@ -35,6 +35,7 @@ class TableSpec:
 COMPANY_TABLES: dict[str, TableSpec] = {
     # Seeds load in this order: reference data before the records that point at it.
     "companyInformation": TableSpec(entities.COMPANY_INFORMATION),
+    "countriesRegions": TableSpec(entities.COUNTRY_REGION, unique=(("code",),)),
     "currencies": TableSpec(entities.CURRENCY, unique=(("code",),)),
     "paymentTerms": TableSpec(entities.PAYMENT_TERM, unique=(("code",),)),
     "vendors": TableSpec(entities.VENDOR, unique=(("number",),)),

@@ -8,7 +8,7 @@ from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
-from bc_emulator import entities, errors, posting, rules
+from bc_emulator import entities, errors, job_queue, posting, rules
 from bc_emulator.fields import EMPTY_DATE, EMPTY_GUID, round_amount
 from bc_emulator.odata.filter import Bound
 from bc_emulator.resources.base import (
@@ -70,13 +70,20 @@ class Journals(EntitySet):
     def delete(self, txn: Transaction, ctx: RequestContext, scope: Scope, record: dict[str, Any]) -> None:
         company = self.company_of(scope)
         for line in company.table("journalLines").find(("journalId",), record["id"]):
+            job_queue.check_line_changeable(line)  # GenJournalBatch.Table.al OnDelete: GenJnlLine.DeleteAll(true)
             txn.delete(company, "journalLines", line["id"])
         txn.delete(company, self.table, record["id"])
 
     def invoke(self, txn: Transaction, ctx: RequestContext, scope: Scope, record: dict[str, Any], action: str) -> None:
         if action != POST_ACTION:
             super().invoke(txn, ctx, scope, record, action)
-        posting.post_journal(txn, self.company_of(scope), record)
+        company = self.company_of(scope)
+        if company.setup.get("postWithJobQueue"):
+            # GenJnlPost.Codeunit.al Code: GeneralLedgerSetup."Post with Job Queue" -> EnqueueGenJrnlLineWithUI per
+            # document; the API still answers 204 (APIV2Journals.Page.al post), the entries come later.
+            job_queue.enqueue_journal(txn, company, record, ctx.settings.job_queue_delay_s)
+        else:
+            posting.post_journal(txn, company, record)
         txn.commit_point()
 
     def _check_unique(self, company: CompanyData, record: dict[str, Any]) -> None:
@@ -162,6 +169,7 @@ class JournalLines(EntitySet):
         self, txn: Transaction, ctx: RequestContext, scope: Scope, record: dict[str, Any], body: dict[str, Any]
     ) -> dict[str, Any]:
         company = self.company_of(scope)
+        job_queue.check_line_changeable(record)  # GenJournalLine.Table.al OnModify: CheckJobQueueStatus
         values = self.fields_from_body(body)
         if values.get("journalId", record["journalId"]) != record["journalId"]:
             raise errors.dialog("The Journal Batch Id isn't editable.")
@@ -189,6 +197,7 @@ class JournalLines(EntitySet):
         return txn.update(company, self.table, updated)
 
     def delete(self, txn: Transaction, ctx: RequestContext, scope: Scope, record: dict[str, Any]) -> None:
+        job_queue.check_line_changeable(record)  # GenJournalLine.Table.al OnDelete: CheckJobQueueStatus
         txn.delete(self.company_of(scope), self.table, record["id"])
 
     def _journal(self, company: CompanyData, scope: Scope, values: dict[str, Any]) -> dict[str, Any]:

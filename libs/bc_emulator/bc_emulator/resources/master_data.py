@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from bc_emulator import entities, errors, rules
+from bc_emulator import entities, errors, rules, vendor_rules
 from bc_emulator.resources.base import EntitySet, RequestContext, Scope, duplicate_key, take_number
 from bc_emulator.store import CompanyData, Transaction
 
@@ -46,8 +46,11 @@ class Vendors(EntitySet):
         values = self.fields_from_body(body)
         record = {**self.schema.defaults(), **values, "id": str(uuid.uuid4())}
         self._apply_references(company, record, values)
-        if not record["number"]:
+        if record["number"]:
+            vendor_rules.check_manual_number(company)
+        else:
             record["number"] = take_number(txn, company, "vendor")
+        vendor_rules.validate_vendor(company, record, values)
         self._check_unique(scope, record["number"])
         return txn.insert(company, self.table, record)
 
@@ -58,9 +61,11 @@ class Vendors(EntitySet):
         values = self.fields_from_body(body)
         updated = {**record, **values}
         self._apply_references(company, updated, values)
+        vendor_rules.validate_vendor(company, updated, values)
         if updated["number"] != record["number"]:
             if not updated["number"]:
                 raise errors.field_validation("No. must have a value in Vendor: No.=. It cannot be zero or empty.")
+            vendor_rules.check_manual_number(company)
             self._check_unique(scope, updated["number"])
             self._rename_references(txn, scope, record["number"], updated["number"])
         return txn.update(company, self.table, updated)

@@ -1,4 +1,4 @@
-"""Currencies, payment terms and company information: read-only reference data that vendors point at.
+"""Countries/regions, currencies, payment terms and company information: read-only reference data that vendors point at.
 
 BC lets these be written through the API as well; the connectors only read them, so the emulator serves GET and
 tests change them with `emu.store.modify(...)`.
@@ -8,6 +8,14 @@ from __future__ import annotations
 
 from bc_emulator import entities
 from bc_emulator.resources.base import EntitySet
+
+
+class CountriesRegions(EntitySet):
+    """APIV2CountriesRegions.Page.al: the Country/Region table vendors' country codes must exist in."""
+
+    name = "countriesRegions"
+    schema = entities.COUNTRY_REGION
+    table = "countriesRegions"
 
 
 class Currencies(EntitySet):

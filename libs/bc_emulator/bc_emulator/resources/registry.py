@@ -8,13 +8,14 @@ from bc_emulator.resources.journals import JournalLines, Journals
 from bc_emulator.resources.ledger import GeneralLedgerEntries, VendorLedgerEntries
 from bc_emulator.resources.master_data import Accounts, Companies, Dimensions, DimensionValues, Vendors
 from bc_emulator.resources.purchase_invoices import PurchaseInvoiceLines, PurchaseInvoices
-from bc_emulator.resources.reference_data import CompanyInformation, Currencies, PaymentTerms
+from bc_emulator.resources.reference_data import CompanyInformation, CountriesRegions, Currencies, PaymentTerms
 from bc_emulator.resources.subscriptions import Subscriptions
 
 _ALL: tuple[type[EntitySet], ...] = (
     Companies,
     Subscriptions,
     CompanyInformation,
+    CountriesRegions,
     Currencies,
     PaymentTerms,
     Vendors,
@@ -46,6 +47,7 @@ V2 = ApiDefinition(
     frozenset(
         {
             "companyInformation",
+            "countriesRegions",
             "currencies",
             "paymentTerms",
             "vendors",
