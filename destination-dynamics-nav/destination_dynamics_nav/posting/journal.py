@@ -58,6 +58,7 @@ from destination_dynamics_nav.posting.base import (
     outcome_unknown,
     refused,
 )
+from destination_dynamics_nav.posting.job_queue import JobQueueWait, is_scheduled_refusal
 from destination_dynamics_nav.posting.journal_batch import ensure_journal, find_journal
 
 logger = logging.getLogger("airbyte")
@@ -363,6 +364,12 @@ class JournalPoster(InvoicePoster):
                 if outcome_unknown(result):
                     again.append({**line, "@odata.etag": "*"})
                 elif result.error is not None and result.status != 404 and refused(result):
+                    if is_scheduled_refusal(result.error):
+                        raise JournalBatchError(
+                            f"journal document {line.get('documentNumber')} in batch {self._batch_name} is scheduled "
+                            "for posting by NAV's job queue and no longer matches the record; the connector neither "
+                            "changes nor deletes a queued document — the next run confirms it once NAV has posted it"
+                        ) from result.error
                     raise result.error
             pending = again
         if pending:
@@ -546,6 +553,9 @@ class JournalPoster(InvoicePoster):
         """Post the batch, which holds exactly the documents `numbers`; isolate and reject failing ones."""
         while numbers:
             error = self._post_once()
+            if is_scheduled_refusal(error):
+                # Post with Job Queue: documents of an earlier post are still queued, so NAV refuses the whole post.
+                error = self._job_queue().until_postable(self._post_once)
             if error is None:
                 return
             lines = {n: plan.lines_by_document.get(n) or plan.leftover_documents.get(n, []) for n in numbers}
@@ -603,6 +613,9 @@ class JournalPoster(InvoicePoster):
         entries = gl_entries_after(self.bc, high_water, [p.document.document_number for p in plan.pending])
         missing = [p.document.document_number for p in plan.pending if not entries.get(p.document.document_number)]
         if missing:
+            entries.update(self._await_missing(missing, plan, events))
+        missing = [p.document.document_number for p in plan.pending if not entries.get(p.document.document_number)]
+        if missing:
             raise BCError(
                 f"journal batch {self._batch_name} was posted but NAV shows no G/L entries for "
                 f"{', '.join(missing[:10])}; stopping before confirming anything"
@@ -617,6 +630,32 @@ class JournalPoster(InvoicePoster):
                     amount=item.document.total,
                 )
             )
+
+    def _job_queue(self) -> JobQueueWait:
+        assert self.journal is not None
+        return JobQueueWait(self.bc, str(self.journal["id"]), self._batch_name)
+
+    def _await_missing(
+        self, missing: list[str], plan: _Plan, events: list[AuditEvent]
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Documents without G/L entries after a post that answered 204. Their lines still in the batch mean NAV
+        scheduled them (Post with Job Queue): wait for them; a document whose job failed is rejected. Entries of the
+        others may predate the high-water mark (a queued document posted by the job queue before this flush read
+        it): they are looked up by document number."""
+        waiter = self._job_queue()
+        queued = waiter.queued(missing)
+        found = (
+            gl_entries_by_document(self.bc, [n for n in missing if n not in queued])
+            if len(queued) < len(missing)
+            else {}
+        )
+        if queued:
+            posted, failed = waiter.wait(queued)
+            found.update(posted)
+            for number, reason in failed.items():
+                plan.lines_by_document.pop(number, None)
+                self._reject_pending(plan, number, reason, events)
+        return found
 
     def _report_dry_run(self, plan: _Plan, events: list[AuditEvent]) -> None:
         for item in plan.pending:

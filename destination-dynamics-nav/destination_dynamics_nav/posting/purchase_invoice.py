@@ -33,6 +33,8 @@ from destination_dynamics_nav.reference_data import code_key
 logger = logging.getLogger("airbyte")
 
 UNPOSTED_STATUSES = frozenset({"draft", "in review"})
+# BaseApp PurchPost.Codeunit.al PurchaseAlreadyExistsErr: 'Purchase %1 %2 already exists for this vendor.'
+ALREADY_EXISTS = "already exists for this vendor"
 OPERATIONS_PER_REQUEST = 25  # several $batch requests in flight beat one of 100 when latency dominates
 WRITE_ATTEMPTS = 3
 
@@ -312,12 +314,25 @@ class PurchaseInvoicePoster(InvoicePoster):
             if not refused(outcome):
                 continue  # posted, or unknown: the confirmation read below decides
             failed_drafts.append({"id": work.draft_id})
-            events.append(work.task.event("rejected", reason=f"nav_posting_failed: {outcome.error.message}"))
+            events.append(self._refusal_event(work, outcome.error.message))
         failed_ids = {d["id"] for d in failed_drafts}
         # A draft BC refused to post would be posted by a later rerun once fixed in NAV — or post twice if the
         # record changed. Delete it so that NAV holds nothing half-done; the rejection says why.
         self._delete_drafts(failed_drafts)
         self._confirm([w for w in works if w.draft_id not in failed_ids], events, high_water)
+
+    @staticmethod
+    def _refusal_event(work: _Work, message: str) -> AuditEvent:
+        """BC refused to post the draft (which is then deleted). Purch.-Post's own duplicate check ("Purchase Invoice
+        %1 already exists for this vendor.") means the invoice is already in NAV: a duplicate, not a failure."""
+        if ALREADY_EXISTS in message:
+            return work.task.event(
+                "skipped_duplicate",
+                reason=f"already_posted_in_nav: NAV refused to post vendor invoice number "
+                f"{work.document.external_document_number} for vendor {work.document.vendor_number} a second time "
+                f"({message}); the draft was deleted",
+            )
+        return work.task.event("rejected", reason=f"nav_posting_failed: {message}")
 
     def _confirm(self, works: list[_Work], events: list[AuditEvent], high_water: int, attempt: int = 1) -> None:
         if not works:
@@ -360,7 +375,7 @@ class PurchaseInvoicePoster(InvoicePoster):
             retry: list[_Work] = []
             for work, outcome in zip(unposted, self._run_batches(operations), strict=True):
                 if refused(outcome):
-                    events.append(work.task.event("rejected", reason=f"nav_posting_failed: {outcome.error.message}"))
+                    events.append(self._refusal_event(work, outcome.error.message))
                     self._delete_drafts([{"id": work.draft_id}])
                 else:
                     retry.append(work)
