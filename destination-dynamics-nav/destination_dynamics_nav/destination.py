@@ -36,6 +36,13 @@ from destination_dynamics_nav.reference_data import ACCOUNT_FIELDS, code_key
 from destination_dynamics_nav.spec import spec_payload
 from destination_dynamics_nav.writer import NavWriter
 
+# API v2.0 exposes neither General Ledger Setup "Post with Job Queue" (generalLedgerSetup has no such field) nor
+# Purchases & Payables Setup "Ext. Doc. No. Mandatory" (no entity), so check says how write copes with both.
+SETUPS_NOTE = (
+    "Not readable through API v2.0, handled by write: General Ledger Setup 'Post with Job Queue' (recognised when "
+    "a journal post is only scheduled; write waits for the entries before confirming) and Purchases & Payables "
+    "'Ext. Doc. No. Mandatory' (every invoice is sent with its invoice number as external document number)."
+)
 MAX_IN_FLIGHT = 5  # BC online processes 5 requests per user at once and queues the rest
 REQUEST_TIMEOUT = 120.0
 _CONFIG_ERRORS = (
@@ -84,7 +91,8 @@ class DestinationDynamicsNav(Destination):
             return AirbyteConnectionStatus(status=Status.FAILED, message=" | ".join(problems))
         return AirbyteConnectionStatus(
             status=Status.SUCCEEDED,
-            message=f"Connected to company {company.name!r}; posting mode {parsed.settings.posting_mode}.",
+            message=f"Connected to company {company.name!r}; posting mode {parsed.settings.posting_mode}. "
+            + SETUPS_NOTE,
         )
 
     @staticmethod

@@ -28,6 +28,8 @@ def test_check_passes_and_names_the_company(nav) -> None:
     status = check(nav.config(posting_mode="purchase_invoice"))
     assert status.status == Status.SUCCEEDED, status.message
     assert "CRONUS USA, Inc." in status.message
+    # Setups that change posting but API v2.0 does not expose: check says how write handles them.
+    assert "Post with Job Queue" in status.message and "Ext. Doc. No. Mandatory" in status.message
 
 
 @pytest.mark.parametrize(
