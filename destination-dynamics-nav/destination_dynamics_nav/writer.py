@@ -302,6 +302,10 @@ class NavWriter:
             vendor_number = nav_vendor_number(invoice.vendor_id, self.settings) if invoice.vendor_id else ""
             if not problems and vendor_number in failed_vendors:
                 problems = [Problem("vendor_creation_failed", failed_vendors[vendor_number])]
+            held = self.vendors.guard.held_back(vendor_number) if vendor_number else None
+            if held is not None and not reversal and self.reference.vendor(vendor_number) is None:
+                # Issue 15: never post to (or create) a duplicate of a vendor NAV has under another number.
+                problems = [Problem("possible_duplicate_vendor", held.invoice_message(invoice.vendor_id or ""))]
             if not problems and not reversal and invoice.invoice_number:
                 # NAV refuses a second posting of one vendor invoice number for a vendor (and would fail the
                 # whole journal batch): the first Stampli invoice carrying it wins, the others are rejected.
@@ -348,5 +352,11 @@ class NavWriter:
             number = nav_vendor_number(invoice.vendor_id, self.settings)
             if len(number) > 20 or self.reference.vendor(number) is not None or number in changes:
                 continue
-            changes[number] = self.vendors.plan_from_invoice(origin, number, invoice.vendor_id, invoice.vendor_name)
+            change = self.vendors.plan_from_invoice(origin, number, invoice.vendor_id, invoice.vendor_name)
+            duplicate = self.vendors.guard.check_invoice_vendor(number, invoice.vendor_name)
+            if duplicate is not None and self.vendors.guard.mode == "block":
+                continue  # held back: the invoice is rejected below with the finding
+            if duplicate is not None:
+                change.notes.append(f"possible_duplicate_vendor: looks like NAV vendor {duplicate.nav_number}")
+            changes[number] = change
         return changes
