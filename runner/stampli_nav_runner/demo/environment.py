@@ -242,13 +242,23 @@ class DemoEnvironment:
     def reverse_connection(self) -> dict[str, Any]:
         return {
             "name": "reverse",
-            "description": "NAV reference data → Stampli import files on SFTP (vendors, G/L accounts, dimensions)",
+            "description": (
+                "NAV reference data and open purchase orders / receipts → Stampli import files on SFTP "
+                "(vendors, G/L accounts, dimensions, POs and receipts for PO matching)"
+            ),
             "source": {"command": "source-dynamics-nav", "config": self.nav_block()},
             "destination": {
                 "command": "destination-stampli-sftp",
                 "config": {**self.sftp_block(), "folder": f"/{INBOUND}"},
             },
-            "streams": ["vendors", "gl_accounts", "dimensions", "dimension_values"],
+            "streams": [
+                "vendors",
+                "gl_accounts",
+                "dimensions",
+                "dimension_values",
+                "purchase_orders",
+                "purchase_receipts",
+            ],
             "schedule": "30m",
         }
 
