@@ -11,13 +11,14 @@ import csv
 import orjson
 import yaml
 
+from stampli_nav_runner.demo.environment import golive_exports
 from stampli_nav_runner.workspace import Workspace
 
 
 def test_duplicate_vendors_are_not_created_and_match_vendors_maps_them(make_environment, e2e) -> None:
     env = make_environment()
-    env.add_export(e2e.data / "vendors_20261127_0800.csv")
-    env.add_export(e2e.data / "invoices_20261127_0900.csv")
+    for export in golive_exports():  # the demo's go-live exports: vendors_20261127_0800.csv, invoices_…0900.csv
+        env.add_export(export)
 
     sync = e2e.stampli_nav(env, "sync", str(env.forward_path))
     assert sync.returncode == 0, sync.stdout + sync.stderr
