@@ -30,9 +30,11 @@ def test_reverse_sync_writes_import_files_without_echoing_stampli_vendors(make_e
     reverse = load_connection(str(env.reverse_path))
     first = runner.run(reverse)
     assert first.succeeded, first.errors
-    assert set(first.records_by_stream) == {"vendors", "gl_accounts", "dimensions", "dimension_values"}
+    # Issue 15 added the purchase orders and receipts to the reverse connection (test_purchase_orders_to_stampli).
+    streams = {"vendors", "gl_accounts", "dimensions", "dimension_values", "purchase_orders", "purchase_receipts"}
+    assert set(first.records_by_stream) == streams
     written = {path.name.split("_20")[0]: path for path in env.inbound_files() if path.suffix == ".csv"}
-    assert set(written) == {"vendors", "gl_accounts", "dimensions", "dimension_values"}
+    assert set(written) == streams
     vendors = _vendor_ids(written["vendors"])
     assert "V10020" in vendors  # in NAV, not in Stampli's export: sent
     assert "V10000" not in vendors  # Stampli's export already holds the same content: not echoed back

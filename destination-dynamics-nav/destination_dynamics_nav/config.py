@@ -49,8 +49,15 @@ class DestinationSettings(BaseModel):
     gl_account_mapping: dict[str, str] = Field(default_factory=dict)
     vendor_sync: Literal["create_and_update", "create_only", "off"] = "create_and_update"
     vendor_number_mapping: dict[str, str] = Field(default_factory=dict)
+    # Issue 15: never create a vendor NAV already has under another number (see duplicate_guard.py).
+    vendor_duplicate_check: Literal["block", "warn", "off"] = "block"
     local_currency_code: str | None = None
     dry_run: bool = False
+
+    @field_validator("vendor_duplicate_check", mode="before")
+    @classmethod
+    def _duplicate_check_default(cls, value: object) -> object:
+        return "block" if value is None or (isinstance(value, str) and not value.strip()) else value
 
     @field_validator("journal_template", mode="before")
     @classmethod

@@ -115,6 +115,19 @@ def posting_properties(order_start: int) -> dict[str, dict[str, Any]]:
             "additionalProperties": {"type": "string"},
             "order": next(order),
         },
+        "vendor_duplicate_check": {
+            "type": "string",
+            "title": "Duplicate vendor check",
+            "description": (
+                "Before creating a vendor, compare it with NAV's vendors (tax id, name + postal code, e-mail "
+                "domain / phone). block: a likely duplicate of an existing NAV vendor is not created and its "
+                "invoices are rejected until `stampli-nav match-vendors` maps it; warn: create it anyway and say so "
+                "in the audit log; off: no check."
+            ),
+            "enum": ["block", "warn", "off"],
+            "default": "block",
+            "order": next(order),
+        },
         "local_currency_code": {
             "type": "string",
             "title": "Local currency code",

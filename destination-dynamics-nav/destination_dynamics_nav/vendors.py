@@ -17,6 +17,7 @@ from bc_client.errors import BCError, ConcurrencyConflictError, EntityExistsErro
 from destination_dynamics_nav.audit import AuditEvent, RecordOrigin
 from destination_dynamics_nav.config import DestinationSettings
 from destination_dynamics_nav.document_numbers import DOCUMENT_NUMBER_MAX
+from destination_dynamics_nav.duplicate_guard import DuplicateGuard
 from destination_dynamics_nav.lookups import single
 from destination_dynamics_nav.mapping import nav_vendor_number
 from destination_dynamics_nav.outcomes import reason_of
@@ -24,6 +25,7 @@ from destination_dynamics_nav.posting.base import outcome_unknown, refused
 from destination_dynamics_nav.records import StampliVendor
 from destination_dynamics_nav.reference_data import VENDOR_FIELDS, NavVendor, ReferenceData, code_key
 from destination_dynamics_nav.vendor_validation import vendor_field_problems
+from vendor_matching import VendorProfile
 
 logger = logging.getLogger("airbyte")
 
@@ -173,6 +175,7 @@ class VendorSync:
         self.local_currency = local_currency
         # NAV vendor numbers rejected in this sync (number → reason): their invoices must not create a bare vendor.
         self.rejected: dict[str, str] = {}
+        self.guard = DuplicateGuard(settings.vendor_duplicate_check, reference)
 
     # -- the vendors stream -----------------------------------------------------------------------------------
     def plan_record(self, origin: RecordOrigin, vendor: StampliVendor) -> VendorChange | AuditEvent:
@@ -207,6 +210,15 @@ class VendorSync:
             reason = reason_of(problems)
             self.rejected[number] = reason
             return AuditEvent(origin, "rejected", vendor=number, reason=reason)
+        if current is None and (
+            duplicate := self.guard.check_vendor(number, VendorProfile.from_stampli(vendor.model_dump()))
+        ):
+            if self.guard.mode == "block":
+                return AuditEvent(origin, "rejected", vendor=number, reason=duplicate.reason(vendor.vendor_id))
+            notes.append(
+                f"possible_duplicate_vendor: looks like NAV vendor {duplicate.nav_number} ({duplicate.evidence}); "
+                "created anyway because vendor_duplicate_check is warn"
+            )
         return VendorChange(
             origin=origin,
             number=number,

@@ -313,6 +313,10 @@ class NavWriter:
                         "fix the vendor in Stampli and the invoice is posted with it",
                     )
                 ]
+            held = self.vendors.guard.held_back(vendor_number) if vendor_number else None
+            if held is not None and not reversal and self.reference.vendor(vendor_number) is None:
+                # Issue 15: never post to (or create) a duplicate of a vendor NAV has under another number.
+                problems = [Problem("possible_duplicate_vendor", held.invoice_message(invoice.vendor_id or ""))]
             if not problems and not reversal and invoice.invoice_number:
                 # NAV refuses a second posting of one vendor invoice number for a vendor (and would fail the
                 # whole journal batch): the first Stampli invoice carrying it wins, the others are rejected.
@@ -384,5 +388,11 @@ class NavWriter:
                 continue
             if number in self.vendors.rejected:
                 continue  # its vendor record was refused: no bare vendor of the same number from the invoice
-            changes[number] = self.vendors.plan_from_invoice(origin, number, invoice.vendor_id, invoice.vendor_name)
+            change = self.vendors.plan_from_invoice(origin, number, invoice.vendor_id, invoice.vendor_name)
+            duplicate = self.vendors.guard.check_invoice_vendor(number, invoice.vendor_name)
+            if duplicate is not None and self.vendors.guard.mode == "block":
+                continue  # held back: the invoice is rejected below with the finding
+            if duplicate is not None:
+                change.notes.append(f"possible_duplicate_vendor: looks like NAV vendor {duplicate.nav_number}")
+            changes[number] = change
         return changes

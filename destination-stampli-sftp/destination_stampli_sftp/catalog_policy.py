@@ -1,7 +1,8 @@
-"""Which streams this destination writes: Stampli reference data only, never financial entries.
+"""Which streams this destination writes: Stampli reference data and NAV's purchase commitments, never financial
+entries.
 
 The product never writes invoices, payments or ledger entries back to Stampli, so a catalog holding any stream
-other than the four reference-data streams is refused as a whole (by `write`, and by `check` when it is given
+other than the four reference-data streams and purchase orders / receipts (issue 15) is refused as a whole (by `write`, and by `check` when it is given
 the catalog), before anything is written.
 """
 
@@ -9,14 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-ACCEPTED_STREAMS: tuple[str, ...] = ("vendors", "gl_accounts", "dimensions", "dimension_values")
+# Purchase orders and receipts are NAV's commitments (issue 15), sent for PO matching; not ledger entries.
+ACCEPTED_STREAMS: tuple[str, ...] = (
+    "vendors",
+    "gl_accounts",
+    "dimensions",
+    "dimension_values",
+    "purchase_orders",
+    "purchase_receipts",
+)
 
 # Names a financial stream goes by in this product's sources (and the obvious synonyms), for a clearer message.
 FINANCIAL_STREAMS = frozenset(
     {
         "invoices",
         "payments",
-        "purchase_orders",
         "purchase_invoices",
         "purchase_invoice_lines",
         "general_ledger_entries",

@@ -44,6 +44,11 @@ class ImportFormat:
     columns: tuple[Column, ...]
     to_cells: Callable[[Mapping[str, Any]], Cells]
     stampli_export: StreamDeclaration | None = None
+    # Documents (purchase orders, receipts) give one row per line: every row of one record (default: one row).
+    to_rows: Callable[[Mapping[str, Any]], list[Cells]] | None = None
+
+    def rows(self, record: Mapping[str, Any]) -> list[Cells]:
+        return self.to_rows(record) if self.to_rows is not None else [self.to_cells(record)]
 
     @property
     def headers(self) -> list[str]:

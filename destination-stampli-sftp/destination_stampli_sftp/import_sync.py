@@ -27,10 +27,16 @@ from destination_stampli_sftp.csv_file import import_file_name, render_csv
 from destination_stampli_sftp.echo import Decision, SentRow, decide
 from destination_stampli_sftp.import_formats import FORMATS, Cells, ImportFormat, RowError
 from destination_stampli_sftp.manifest import load_manifest, save_manifest
+from destination_stampli_sftp.purchase_formats import PURCHASE_FORMATS
 from destination_stampli_sftp.stampli_exports import read_current_rows
 from stampli_files.sftp import SftpConnection, SftpSettings, open_sftp
 
 logger = logging.getLogger("airbyte")
+
+# Reference data plus NAV's purchase orders and receipts (issue 15: commitments, not ledger entries).
+ALL_FORMATS: dict[str, ImportFormat] = {**FORMATS, **PURCHASE_FORMATS}
+# Document streams name their vendor in a "Vendor ID" column that goes back under Stampli's vendor id too.
+VENDOR_COLUMN_STREAMS = frozenset(PURCHASE_FORMATS)
 
 
 @dataclass
@@ -104,25 +110,31 @@ class ImportSync:
 
     def add(self, stream: str, data: Mapping[str, Any]) -> AirbyteMessage | None:
         """Take one record; returns an audit message when it is rejected or ignored at once."""
-        if stream not in self.streams or stream not in FORMATS:
+        if stream not in self.streams or stream not in ALL_FORMATS:
             return self.audit.event(
                 stream=stream,
                 key=None,
                 action="ignored",
                 reason=f"not_in_catalog: stream {stream} is not configured for this destination",
             )
-        fmt = FORMATS[stream]
+        fmt = ALL_FORMATS[stream]
         try:
-            cells = self._stampli_keys(stream, fmt.to_cells(data))
+            rows = [self._stampli_keys(stream, cells) for cells in fmt.rows(data)]
         except RowError as error:
             key = str(data.get("number") or data.get("code") or data.get("id") or "") or None
             return self.audit.event(stream=stream, key=key, action="rejected", reason=str(error))
         pending = self._pending.setdefault(stream, _Pending(fmt))
-        pending.rows[fmt.key(cells)] = (fmt.display_key(cells), cells)
+        for cells in rows:
+            pending.rows[fmt.key(cells)] = (fmt.display_key(cells), cells)
         return None
 
     def _stampli_keys(self, stream: str, cells: Cells) -> Cells:
         """NAV numbers that the forward connection maps from other Stampli codes go back under those codes."""
+        if stream in VENDOR_COLUMN_STREAMS:
+            # The order's vendor as Stampli knows it (vendor_number_mapping backwards), like the vendors file.
+            to_stampli = self._key_mappings["vendors"].to_stampli
+            vendor = cells.get("Vendor ID", "").strip()
+            return {**cells, "Vendor ID": to_stampli.get(vendor.casefold(), vendor)}
         mapping = self._key_mappings.get(stream)
         if mapping is None or not mapping.to_stampli:
             return cells

@@ -8,6 +8,7 @@ stampli-nav audit INV-1001                   file, rows, hash, NAV document, led
 stampli-nav report                           reconciliation HTML: Stampli totals vs NAV's ledger
 stampli-nav runs [forward]                   the kept runs and their outcome
 stampli-nav check forward                    both connectors' `check`
+stampli-nav match-vendors forward [--accept high | --apply REVIEW.csv]   go-live vendor pairing
 stampli-nav secrets generate-key|set|list|delete
 """
 
@@ -108,6 +109,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", parents=[common], help="run both connectors' check with the resolved configs")
     check.add_argument("connection")
+
+    match = commands.add_parser(
+        "match-vendors",
+        parents=[common],
+        help="pair Stampli's vendors with NAV's and fill vendor_number_mapping (go-live)",
+        description=(
+            "Reads Stampli's latest vendor export (through the connection's source) and NAV's vendors, pairs them "
+            "(tax id, name + postal code, e-mail domain / phone) and writes a review file (CSV + HTML). "
+            "--accept high merges the high-confidence pairs into the connection's vendor_number_mapping; "
+            "--apply merges the rows of an edited review file whose accept column says yes."
+        ),
+    )
+    match.add_argument("connection", help="the forward connection (its destination holds vendor_number_mapping)")
+    match.add_argument("--output-dir", type=Path, help="where the review files go (default <runs dir>/vendor-matching)")
+    accept = match.add_mutually_exclusive_group()
+    accept.add_argument("--accept", choices=["high"], help="merge every high-confidence pair into the mapping")
+    accept.add_argument("--apply", type=Path, metavar="REVIEW_CSV", help="merge the accepted rows of a review file")
 
     secrets = commands.add_parser(
         "secrets",
@@ -276,6 +294,39 @@ def cmd_check(args: argparse.Namespace, workspace: Workspace) -> int:
     return EXIT_OK if all_ok else EXIT_SYNC_FAILED
 
 
+def cmd_match_vendors(args: argparse.Namespace, workspace: Workspace) -> int:
+    from bc_client import BCError
+    from stampli_nav_runner.vendor_matching_cli import command  # the BC client only when matching is asked for
+
+    connection = _load(args.connection)
+    if args.apply is not None:
+        result = command.apply_review_file(connection, args.apply)
+    else:
+        try:
+            run = command.run_matching(connection, args.output_dir or workspace.root / "vendor-matching")
+        except BCError as exc:
+            print(f"error: reading NAV's vendors failed: {exc.message}", file=sys.stderr)
+            return EXIT_SYNC_FAILED
+        print(f"{connection.name}: {run.stampli_count} Stampli vendors, {run.nav_count} NAV vendors")
+        for label, count in run.report.counts().items():
+            print(f"  {label.replace('_', ' '):<18} {count}")
+        print(f"review file: {run.csv_path.resolve()}")
+        print(f"review page: {run.html_path.resolve()}")
+        if args.accept != "high":
+            print("nothing merged: use --accept high, or edit the review file and pass it with --apply")
+            return EXIT_OK
+        result = command.accept_high(connection, run)
+    for stampli, nav in sorted(result.added.items()):
+        print(f"mapped {stampli} -> {nav}")
+    for conflict in result.conflicts:
+        print(f"not merged: {conflict}", file=sys.stderr)
+    where = connection.file or args.connection
+    print(
+        f"{len(result.added)} pair(s) added to vendor_number_mapping in {where}, {len(result.unchanged)} already there"
+    )
+    return EXIT_OK
+
+
 def cmd_secrets(args: argparse.Namespace) -> int:
     if args.secrets_command == "generate-key":
         print(generate_key())
@@ -322,6 +373,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "report": cmd_report,
         "runs": cmd_runs,
         "check": cmd_check,
+        "match-vendors": cmd_match_vendors,
     }
     try:
         if args.command == "secrets":
@@ -337,7 +389,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Output piped into `head` and closed early: not an error of ours.
         sys.stderr.close()
         return EXIT_OK
-    except (ConnectionFileError, SecretStoreError, SecretReferenceError, ValueError) as exc:
+    except (ConnectionFileError, SecretStoreError, SecretReferenceError, ValueError) as exc:  # ReviewFileError too
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
 

@@ -17,6 +17,7 @@ from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, read
 from bc_client import BCConnectionConfig, BusinessCentralClient
 from bc_emulator import EmulatorServer
 from source_dynamics_nav.declarations import STREAMS
+from source_dynamics_nav.purchase_documents import PURCHASE_ORDERS, PURCHASE_RECEIPTS
 from source_dynamics_nav.source import SourceDynamicsNav
 
 REFERENCE_STREAMS = ("vendors", "gl_accounts", "dimensions", "dimension_values")
@@ -42,7 +43,8 @@ def onprem_config(emu: EmulatorServer, **extra: Any) -> dict[str, Any]:
 
 
 def catalog(streams: Iterable[str] = REFERENCE_STREAMS, sync_mode: str = "incremental") -> ConfiguredAirbyteCatalog:
-    by_name = {declaration.name: declaration for declaration in STREAMS}
+    # The purchase document streams (issue 15) are declared beside the others, in purchase_documents.py.
+    by_name = {declaration.name: declaration for declaration in (*STREAMS, PURCHASE_ORDERS, PURCHASE_RECEIPTS)}
     return ConfiguredAirbyteCatalogSerializer.load(
         {
             "streams": [

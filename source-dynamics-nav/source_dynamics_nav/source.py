@@ -25,6 +25,7 @@ from bc_client import BCError, BusinessCentralClient, RetryPolicy
 from source_dynamics_nav.config import ConfigError, SourceSettings, parse_config
 from source_dynamics_nav.declarations import STREAMS, VENDORS
 from source_dynamics_nav.enrichment import Enrichment
+from source_dynamics_nav.purchase_documents import purchase_document_streams
 from source_dynamics_nav.spec import spec
 from source_dynamics_nav.streams import BusinessCentralStream
 from source_dynamics_nav.webhooks import SubscriptionUpkeep
@@ -75,7 +76,11 @@ class SourceDynamicsNav(AbstractSource):
 
     def streams(self, config: Mapping[str, Any]) -> list[Stream]:
         self._settings = self._parse(config)
-        return [BusinessCentralStream(declaration, self.client, self.enrichment) for declaration in STREAMS]
+        streams: list[Stream] = [
+            BusinessCentralStream(declaration, self.client, self.enrichment) for declaration in STREAMS
+        ]
+        # Issue 15: purchase orders and receipts, header with nested lines (purchase_documents.py).
+        return streams + purchase_document_streams(config, self.client, self.enrichment)
 
     @property
     def raise_exception_on_missing_stream(self) -> bool:

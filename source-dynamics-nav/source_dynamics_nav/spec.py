@@ -36,6 +36,18 @@ def connection_specification() -> dict[str, Any]:
         "maxLength": MAX_CLIENT_STATE_LENGTH,
         "order": 5,
     }
+    properties["purchase_order_scope"] = {
+        "type": "string",
+        "title": "Purchase orders to send",
+        "description": (
+            "open (default): only purchase orders that are not completely invoiced; all: every purchase order, "
+            "drafts and completely invoiced ones too. Either way an order sent as open is sent once more as "
+            "closed when NAV has invoiced it completely."
+        ),
+        "enum": ["open", "all"],
+        "default": "open",
+        "order": 6,
+    }
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "title": "Microsoft Dynamics NAV / Business Central (reference data)",

@@ -82,7 +82,9 @@ def trial_exports(world: World, number: int, rng: random.Random, waiting: list[I
         for invoice in invoices:
             if rng.random() < 0.15:  # a vendor NAV does not know yet: created from the invoice, then posted
                 invoice.vendor_id = f"V2{number:03d}{invoice.invoice_id[-1]}"
-                invoice.vendor_name = f"Crash Vendor {number}"
+                # One name per vendor id: two new vendors with one name would be held back by the duplicate-vendor
+                # guard (vendor_duplicate_check, issue 15) once the first exists in NAV.
+                invoice.vendor_name = f"Crash Vendor {number}-{invoice.invoice_id[-1]}"
         approved_now = []
         if part == "b":
             while waiting and len(approved_now) < 2:

@@ -430,3 +430,114 @@ SUBSCRIPTION = EntitySchema(
     ),
     default_order=("subscriptionId",),
 )
+
+
+# Purchase orders and receipts (issue 15): commitments Stampli matches invoices against, read-only here.
+# APIV2 - Purchase Orders (page 30066, SourceTable "Purchase Order Entity Buffer"); status is enum
+# "Purchase Order Entity Buffer Status" (GraphMgtPurchOrderBuffer.SetStatusOptionFromPurchaseHeader: Pending Approval
+# -> In Review, Released / Pending Prepayment -> Open, else Draft).
+PURCHASE_ORDER_STATUSES = ("Draft", "In Review", "Open")
+# BaseApp PurchaseLineType.Enum.al: the Type of a Purch. Rcpt. Line, shown as-is by APIV2 - Purch Receipt Lines.
+PURCHASE_LINE_TYPES = (" ", "G/L Account", "Item", "Resource", "Fixed Asset", "Charge (Item)", "Allocation Account")
+
+PURCHASE_ORDER = EntitySchema(
+    "purchaseOrder",
+    "Purchase Header",
+    (
+        _id(),
+        _f("number", Kind.CODE, 20, RO),  # Rec."No."
+        _f("orderDate", Kind.DATE),  # Rec."Document Date"
+        _f("postingDate", Kind.DATE),
+        _f("vendorId", Kind.GUID),
+        _f("vendorNumber", Kind.CODE, 20),  # Rec."Buy-from Vendor No."
+        _f("vendorName", Kind.TEXT, 100, RO),
+        _f("payToVendorNumber", Kind.CODE, 20),
+        _f("shortcutDimension1Code", Kind.CODE, 20),
+        _f("shortcutDimension2Code", Kind.CODE, 20),
+        _f("currencyCode", Kind.CODE, 10),
+        _f("purchaser", Kind.CODE, 20),
+        _f("requestedReceiptDate", Kind.DATE),
+        _f("discountAmount", Kind.DECIMAL),
+        _f("totalAmountExcludingTax", Kind.DECIMAL, read_only=RO),  # Rec.Amount
+        _f("totalTaxAmount", Kind.DECIMAL, read_only=RO),
+        _f("totalAmountIncludingTax", Kind.DECIMAL, read_only=RO),  # Rec."Amount Including VAT"
+        _f("fullyReceived", Kind.BOOL, read_only=RO),  # Rec."Completely Received"
+        _f("status", Kind.OPTION, read_only=RO, options=PURCHASE_ORDER_STATUSES),
+        _modified(),  # Rec.SystemModifiedAt
+    ),
+    default_order=("number",),
+)
+
+# APIV2 - Purchase Order Lines (SourceTable "Purch. Inv. Line Aggregate"; lineType is "API Type", enum
+# "Invoice Line Agg. Line Type": Comment, Account, Item, Resource, Fixed Asset, Charge, Allocation Account).
+PURCHASE_ORDER_LINE = EntitySchema(
+    "purchaseOrderLine",
+    "Purchase Line",
+    (
+        _id(),
+        _f("documentId", Kind.GUID),
+        _f("sequence", Kind.INT),  # Rec."Line No."
+        _f("lineType", Kind.OPTION, options=INVOICE_LINE_TYPES),
+        _f("lineObjectNumber", Kind.CODE, 20),  # Rec."No."
+        _f("description", Kind.TEXT, 100),
+        _f("unitOfMeasureCode", Kind.CODE, 10),
+        _f("quantity", Kind.DECIMAL),
+        _f("directUnitCost", Kind.DECIMAL),
+        _f("discountAmount", Kind.DECIMAL),
+        _f("discountPercent", Kind.DECIMAL),
+        _f("amountExcludingTax", Kind.DECIMAL, read_only=RO),  # Rec."Line Amount Excluding Tax"
+        _f("taxPercent", Kind.DECIMAL, read_only=RO),
+        _f("totalTaxAmount", Kind.DECIMAL, read_only=RO),
+        _f("amountIncludingTax", Kind.DECIMAL, read_only=RO),
+        _f("netAmount", Kind.DECIMAL, read_only=RO),
+        _f("expectedReceiptDate", Kind.DATE),
+        _f("receivedQuantity", Kind.DECIMAL, read_only=RO),  # Rec."Quantity Received"
+        _f("invoicedQuantity", Kind.DECIMAL, read_only=RO),  # Rec."Quantity Invoiced"
+        _f("invoiceQuantity", Kind.DECIMAL),  # Rec."Qty. to Invoice"
+        _f("receiveQuantity", Kind.DECIMAL),  # Rec."Qty. to Receive"
+    ),
+    has_etag=False,
+    default_order=("documentId", "sequence"),
+)
+
+# APIV2 - Purchase Receipts (SourceTable "Purch. Rcpt. Header": posted, read-only).
+PURCHASE_RECEIPT = EntitySchema(
+    "purchaseReceipt",
+    "Purch. Rcpt. Header",
+    (
+        _id(),
+        _f("number", Kind.CODE, 20, RO),
+        _f("invoiceDate", Kind.DATE, read_only=RO),  # Rec."Document Date"
+        _f("postingDate", Kind.DATE, read_only=RO),
+        _f("dueDate", Kind.DATE, read_only=RO),
+        _f("vendorNumber", Kind.CODE, 20, RO),
+        _f("vendorName", Kind.TEXT, 100, RO),
+        _f("payToVendorNumber", Kind.CODE, 20, RO),
+        _f("currencyCode", Kind.CODE, 10, RO),
+        _f("orderNumber", Kind.CODE, 20, RO),  # Rec."Order No."
+        _modified(),
+    ),
+    default_order=("number",),
+)
+
+# APIV2 - Purch Receipt Lines (SourceTable "Purch. Rcpt. Line").
+PURCHASE_RECEIPT_LINE = EntitySchema(
+    "purchaseReceiptLine",
+    "Purch. Rcpt. Line",
+    (
+        _id(),
+        _f("documentId", Kind.GUID, read_only=RO),
+        _f("sequence", Kind.INT, read_only=RO),
+        _f("lineType", Kind.OPTION, read_only=RO, options=PURCHASE_LINE_TYPES),  # Rec.Type
+        _f("lineObjectNumber", Kind.CODE, 20, RO),
+        _f("description", Kind.TEXT, 100, RO),
+        _f("unitOfMeasureCode", Kind.CODE, 10, RO),
+        _f("unitCost", Kind.DECIMAL, read_only=RO),  # Rec."Direct Unit Cost"
+        _f("quantity", Kind.DECIMAL, read_only=RO),
+        _f("discountPercent", Kind.DECIMAL, read_only=RO),
+        _f("taxPercent", Kind.DECIMAL, read_only=RO),
+        _f("expectedReceiptDate", Kind.DATE, read_only=RO),
+    ),
+    has_etag=False,
+    default_order=("documentId", "sequence"),
+)

@@ -36,6 +36,7 @@ DEFAULT_SETUP: dict[str, Any] = {
         "vendor": "V00000",
         "purchaseInvoice": "PI000000",
         "postedPurchaseInvoice": "PPI000000",
+        "postedPurchaseReceipt": "PR000000",
         "journalDocument": "G00000",
     },
 }
@@ -232,6 +233,31 @@ class _Context:
         if record["lineType"] == "Account":
             self._link(record, "accounts", "accountId", "lineObjectNumber")
         record["dimensionSet"] = _dimension_set(raw)
+
+    def _resolve_purchaseOrders(self, record: dict[str, Any], raw: dict[str, Any]) -> None:
+        self._link(record, "vendors", "vendorId", "vendorNumber")
+        vendor = self._find("vendors", ("number",), record["vendorNumber"])
+        if vendor is not None and not record["vendorName"]:
+            record["vendorName"] = vendor["displayName"]
+        if record["status"] == " " or not record["status"]:
+            record["status"] = "Open"
+
+    def _resolve_purchaseOrderLines(self, record: dict[str, Any], raw: dict[str, Any]) -> None:
+        # Seeds name the order by its number ("documentNumber"); the API links lines by the order's id.
+        if raw.get("documentNumber"):
+            order = self._find("purchaseOrders", ("number",), str(raw["documentNumber"]))
+            if order is None:
+                raise SeedError(f"purchase order {raw['documentNumber']} is not seeded before its lines")
+            record["documentId"] = order["id"]
+        record.pop("documentNumber", None)
+
+    def _resolve_purchaseReceiptLines(self, record: dict[str, Any], raw: dict[str, Any]) -> None:
+        if raw.get("documentNumber"):
+            receipt = self._find("purchaseReceipts", ("number",), str(raw["documentNumber"]))
+            if receipt is None:
+                raise SeedError(f"purchase receipt {raw['documentNumber']} is not seeded before its lines")
+            record["documentId"] = receipt["id"]
+        record.pop("documentNumber", None)
 
     def _resolve_generalLedgerEntries(self, record: dict[str, Any], raw: dict[str, Any]) -> None:
         self._link(record, "accounts", "accountId", "accountNumber")

@@ -54,6 +54,14 @@ COMPANY_TABLES: dict[str, TableSpec] = {
     "purchaseInvoiceLines": TableSpec(
         entities.PURCHASE_INVOICE_LINE, unique=(("documentId", "sequence"),), indexed=(("documentId",),)
     ),
+    "purchaseOrders": TableSpec(entities.PURCHASE_ORDER, unique=(("number",),)),
+    "purchaseOrderLines": TableSpec(
+        entities.PURCHASE_ORDER_LINE, unique=(("documentId", "sequence"),), indexed=(("documentId",),)
+    ),
+    "purchaseReceipts": TableSpec(entities.PURCHASE_RECEIPT, unique=(("number",),), indexed=(("orderNumber",),)),
+    "purchaseReceiptLines": TableSpec(
+        entities.PURCHASE_RECEIPT_LINE, unique=(("documentId", "sequence"),), indexed=(("documentId",),)
+    ),
     "generalLedgerEntries": TableSpec(
         entities.GENERAL_LEDGER_ENTRY, indexed=(("documentNumber",), ("accountNumber",)), ordered=("entryNumber",)
     ),

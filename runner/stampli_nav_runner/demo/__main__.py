@@ -2,7 +2,9 @@
 
 Starts Stampli's SFTP folder (embedded server, sample exports) and a Business Central company (emulator, seed
 "cronus"), runs the forward connection twice and the reverse connection once with the real connectors as processes,
-keeps state and logs under .demo/, prints a summary and writes the reconciliation report.
+keeps state and logs under .demo/, prints a summary and writes the reconciliation report. Then the go-live part
+(issue 15): Stampli vendors under their own ids, the duplicate guard, `match-vendors` and the open purchase
+orders the reverse sync delivered to Stampli's import folder.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 from stampli_nav_runner.connection import load_connection
 from stampli_nav_runner.connection_lock import ConnectionLockedError
 from stampli_nav_runner.demo.environment import DemoEnvironment
+from stampli_nav_runner.demo.golive import golive_summary, run_golive
 from stampli_nav_runner.demo.summary import DemoOutcome, summary_lines
 from stampli_nav_runner.progress import ConsoleProgress
 from stampli_nav_runner.report import write_report
@@ -58,6 +61,12 @@ def run_demo(root: Path, with_reverse: bool = True) -> int:
         outcome = DemoOutcome(first, second, reverse_result, reconciliation, str(paths.report))
         for line in summary_lines(workspace, outcome):
             say(line)
+        golive = None
+        if with_reverse:
+            # Issue 15, after the classic summary: vendor ids that differ, the guard, match-vendors, open POs.
+            golive = run_golive(env, runner, workspace, say)
+            for line in golive_summary(golive):
+                say(line)
     say("")
     say(f"Open the report:   {paths.report}")
     say(f"Trace an invoice:  .venv/bin/stampli-nav --runs-dir {paths.runs} audit INV-1003")
@@ -65,6 +74,7 @@ def run_demo(root: Path, with_reverse: bool = True) -> int:
     say(f"Done in {time.monotonic() - started:.1f}s.")
     results = [first, second] + ([reverse_result] if reverse_result else [])
     healthy = all(result.succeeded for result in results) and not reconciliation.mismatches
+    healthy = healthy and (golive is None or golive.healthy)
     return 0 if healthy else 1
 
 

@@ -46,6 +46,13 @@ def sample_exports() -> list[Path]:
     return sorted(Path(str(entry)) for entry in folder.iterdir() if entry.is_file())
 
 
+def golive_exports() -> list[Path]:
+    """Stampli exports keyed by Stampli's own vendor ids (S-…), for the go-live part of the demo (issue 15): two
+    vendors NAV already has under its V-numbers, one new vendor, and an invoice for each side."""
+    folder = resources.files("stampli_nav_runner.demo") / "data" / "golive"
+    return sorted(Path(str(entry)) for entry in folder.iterdir() if entry.is_file())
+
+
 def export_timestamp(name: str) -> datetime | None:
     """`invoices_20261124_1400.xml` → 2026-11-24 14:00 UTC: when Stampli wrote the file."""
     match = FILE_TIMESTAMP.search(name)
@@ -242,13 +249,23 @@ class DemoEnvironment:
     def reverse_connection(self) -> dict[str, Any]:
         return {
             "name": "reverse",
-            "description": "NAV reference data → Stampli import files on SFTP (vendors, G/L accounts, dimensions)",
+            "description": (
+                "NAV reference data and open purchase orders / receipts → Stampli import files on SFTP "
+                "(vendors, G/L accounts, dimensions, POs and receipts for PO matching)"
+            ),
             "source": {"command": "source-dynamics-nav", "config": self.nav_block()},
             "destination": {
                 "command": "destination-stampli-sftp",
                 "config": {**self.sftp_block(), "folder": f"/{INBOUND}"},
             },
-            "streams": ["vendors", "gl_accounts", "dimensions", "dimension_values"],
+            "streams": [
+                "vendors",
+                "gl_accounts",
+                "dimensions",
+                "dimension_values",
+                "purchase_orders",
+                "purchase_receipts",
+            ],
             "schedule": "30m",
         }
 

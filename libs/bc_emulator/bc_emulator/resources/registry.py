@@ -8,6 +8,12 @@ from bc_emulator.resources.journals import JournalLines, Journals
 from bc_emulator.resources.ledger import GeneralLedgerEntries, VendorLedgerEntries
 from bc_emulator.resources.master_data import Accounts, Companies, Dimensions, DimensionValues, Vendors
 from bc_emulator.resources.purchase_invoices import PurchaseInvoiceLines, PurchaseInvoices
+from bc_emulator.resources.purchase_orders import (
+    PurchaseOrderLines,
+    PurchaseOrders,
+    PurchaseReceiptLines,
+    PurchaseReceipts,
+)
 from bc_emulator.resources.reference_data import CompanyInformation, CountriesRegions, Currencies, PaymentTerms
 from bc_emulator.resources.subscriptions import Subscriptions
 
@@ -27,6 +33,10 @@ _ALL: tuple[type[EntitySet], ...] = (
     JournalLines,
     PurchaseInvoices,
     PurchaseInvoiceLines,
+    PurchaseOrders,
+    PurchaseOrderLines,
+    PurchaseReceipts,
+    PurchaseReceiptLines,
     GeneralLedgerEntries,
     VendorLedgerEntries,
 )
@@ -58,6 +68,10 @@ V2 = ApiDefinition(
             "journalLines",
             "purchaseInvoices",
             "purchaseInvoiceLines",
+            "purchaseOrders",
+            "purchaseOrderLines",
+            "purchaseReceipts",
+            "purchaseReceiptLines",
             "generalLedgerEntries",
         }
     ),
