@@ -79,7 +79,9 @@ def _rule_error(default: dict[str, Any], table: str, number: str, actual: str | 
         if required:
             if actual is None:
                 # SameCodeMissingDim02Err 'The %1 %2 with %3 %4 is required for %5 %6.'
-                return f"The Dimension Code {code} with Dimension Value Code {required} is required for {table} {number}."
+                return (
+                    f"The Dimension Code {code} with Dimension Value Code {required} is required for {table} {number}."
+                )
             if actual != required:
                 # SameCodeWrongDimOrNoCode02Err 'The %1 must be %2 for %3 %4 for %5 %6. Currently it''s %7.'
                 return (

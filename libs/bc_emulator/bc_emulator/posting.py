@@ -194,8 +194,14 @@ def _check_journal_line(company: CompanyData, line: dict[str, Any], context: str
     if not line["accountNumber"] and not line["balancingAccountNumber"]:
         raise _must_have("Account No.", line, context)
     rules.check_dimension_set(company, line["dimensionSet"])
-    sources = [(t, n) for t, n in ((line["accountType"], line["accountNumber"]),
-               (line["balanceAccountType"], line["balancingAccountNumber"])) if n]
+    sources = [
+        (t, n)
+        for t, n in (
+            (line["accountType"], line["accountNumber"]),
+            (line["balanceAccountType"], line["balancingAccountNumber"]),
+        )
+        if n
+    ]
     dimension_error = default_dimensions.value_posting_error(company, sources, line["dimensionSet"])
     if dimension_error is not None:
         # GenJnlCheckLine CheckDimensions -> DimMgt.CheckDimValuePosting; Text012 'A dimension used in %1 %2, %3, %4

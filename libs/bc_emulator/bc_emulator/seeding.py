@@ -207,6 +207,8 @@ class _Context:
         code; ids, parentType and parentId follow (blank for G/L accounts: DefaultDimension.Table.al
         UpdateParentType/UpdateParentId know Customer, Item, Vendor and Employee only)."""
         table = str(record.pop("table", "") or "")
+        if not table and record.get("tableId"):  # a dump names the owner by table id
+            table = {v: k for k, v in TABLE_IDS.items()}.get(int(record["tableId"]), "")
         if table not in TABLE_IDS:
             raise SeedError(f"default dimension table must be one of {sorted(TABLE_IDS)}, not {table!r}")
         record["tableId"] = TABLE_IDS[table]
@@ -220,7 +222,9 @@ class _Context:
             raise SeedError(f"unknown dimension {record['dimensionCode']!r}")
         record["dimensionId"] = dimension["id"]
         if record["dimensionValueCode"]:
-            value = self._find("dimensionValues", ("dimensionCode", "code"), dimension["code"], record["dimensionValueCode"])
+            value = self._find(
+                "dimensionValues", ("dimensionCode", "code"), dimension["code"], record["dimensionValueCode"]
+            )
             if value is None:
                 raise SeedError(f"unknown dimension value {record['dimensionValueCode']!r}")
             record["dimensionValueId"] = value["id"]

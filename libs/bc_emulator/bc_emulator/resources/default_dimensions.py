@@ -48,9 +48,7 @@ class DefaultDimensions(EntitySet):
         _apply_dimension(company, record, values, creating=True)
         key = (record["tableId"], record["number"], record["dimensionCode"])
         if company.table(self.table).find_unique(("tableId", "number", "dimensionCode"), *key) is not None:
-            raise duplicate_key(
-                "Default Dimension", f"Table ID='{key[0]}',No.='{key[1]}',Dimension Code='{key[2]}'"
-            )
+            raise duplicate_key("Default Dimension", f"Table ID='{key[0]}',No.='{key[1]}',Dimension Code='{key[2]}'")
         return txn.insert(company, self.table, record)
 
     def update(

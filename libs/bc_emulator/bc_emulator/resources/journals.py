@@ -187,7 +187,10 @@ class JournalLines(EntitySet):
                 "balancingAccountNumber",
                 "Bal. Account No.",
             )
-        if any(updated[f] != record[f] for f in ("accountType", "accountNumber", "balanceAccountType", "balancingAccountNumber")):
+        if any(
+            updated[f] != record[f]
+            for f in ("accountType", "accountNumber", "balanceAccountType", "balancingAccountNumber")
+        ):
             _create_dim_from_default_dim(company, updated)
         return txn.update(company, self.table, updated)
 
