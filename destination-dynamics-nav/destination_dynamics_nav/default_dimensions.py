@@ -160,3 +160,27 @@ def plan_dimensions(
         nested.append(tuple(a for a in line.dimensions if a.code not in contested))
         deferred.append(tuple(a for a in line.dimensions if a.code in contested))
     return DimensionPlan(tuple(vendor_side), prefill, tuple(nested), tuple(deferred))
+
+
+def code_mandatory_note(defaults: DimensionDefaults, mapped_dimensions: Iterable[str]) -> str:
+    """`check`'s report of the Code Mandatory rules that posting will enforce on the mapped dimensions."""
+    mapped = {code_key(code) for code in mapped_dimensions}
+    vendors = sorted(
+        f"{number} {d.dimension}" for number, ds in defaults.vendors.items() for d in ds if d.rule == CODE_MANDATORY
+    )
+    others = sorted({d.dimension for d in defaults.mandatory_unattributed})
+    parts = []
+    if vendors:
+        parts.append("vendors " + ", ".join(vendors))
+    if others:
+        unmapped = [code for code in others if code not in mapped]
+        parts.append(
+            f"{len(defaults.mandatory_unattributed)} G/L account (or other) default(s) on "
+            + ", ".join(others)
+            + (
+                f" ({', '.join(unmapped)} not in dimension_mapping: such invoices are refused at posting)"
+                if unmapped
+                else ""
+            )
+        )
+    return ("Code Mandatory default dimensions: " + "; ".join(parts) + ".") if parts else ""
