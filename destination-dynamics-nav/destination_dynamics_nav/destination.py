@@ -30,9 +30,10 @@ from bc_client import (
     ThrottledError,
 )
 from destination_dynamics_nav.config import ConfigError, DestinationConfig, DestinationSettings
+from destination_dynamics_nav.default_dimensions import code_mandatory_note, parse_default_dimensions
 from destination_dynamics_nav.posting.journal import JournalBatchError
 from destination_dynamics_nav.posting.journal_batch import JournalBatchMissingError, find_journal, missing_batch_message
-from destination_dynamics_nav.reference_data import ACCOUNT_FIELDS, code_key
+from destination_dynamics_nav.reference_data import ACCOUNT_FIELDS, DEFAULT_DIMENSION_FIELDS, code_key
 from destination_dynamics_nav.spec import spec_payload
 from destination_dynamics_nav.writer import NavWriter
 
@@ -85,13 +86,16 @@ class DestinationDynamicsNav(Destination):
             with BusinessCentralClient(parsed.connection, max_in_flight=MAX_IN_FLIGHT, timeout=REQUEST_TIMEOUT) as bc:
                 company = bc.company  # proves the token, the API root and the company
                 problems = self._check_target(bc, parsed.settings) + self._check_mappings(bc, parsed.settings)
+                notes = [] if problems else [dimension_rules_note(bc, parsed.settings)]
         except BCError as error:
             return AirbyteConnectionStatus(status=Status.FAILED, message=str(error))
         if problems:
             return AirbyteConnectionStatus(status=Status.FAILED, message=" | ".join(problems))
         return AirbyteConnectionStatus(
             status=Status.SUCCEEDED,
-            message=f"Connected to company {company.name!r}; posting mode {parsed.settings.posting_mode}. "
+            message=f"Connected to company {company.name!r}; posting mode {parsed.settings.posting_mode}."
+            + "".join(f" {note}" for note in notes if note)
+            + " "
             + SETUPS_NOTE,
         )
 
@@ -158,3 +162,13 @@ class DestinationDynamicsNav(Destination):
             raise
         except Exception as error:
             raise traced(error) from error
+
+
+def dimension_rules_note(bc: BusinessCentralClient, settings: DestinationSettings) -> str:
+    """Setups that change posting: default dimensions with Code Mandatory rules (APIV2 defaultDimensions)."""
+    try:
+        vendors = {str(v["id"]).lower(): str(v["number"]) for v in bc.iter_entities("vendors", select=["id", "number"])}
+        rows = bc.list_entities("defaultDimensions", select=list(DEFAULT_DIMENSION_FIELDS))
+    except BCError as error:
+        return f"Default dimensions could not be read ({error.message})."
+    return code_mandatory_note(parse_default_dimensions(rows, vendors), settings.dimension_mapping.values())

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from destination_dynamics_nav.config import DestinationSettings
 from destination_dynamics_nav.document_numbers import (
@@ -20,6 +20,9 @@ from destination_dynamics_nav.document_numbers import (
 )
 from destination_dynamics_nav.records import InvoiceLine, StampliInvoice
 from destination_dynamics_nav.reference_data import code_key
+
+if TYPE_CHECKING:
+    from destination_dynamics_nav.default_dimensions import DimensionPlan
 
 DESCRIPTION_MAX = 100  # Text[100] on journal lines, purchase lines and G/L entries
 
@@ -56,6 +59,9 @@ class PostingDocument:
     currency_code: str  # "" is NAV's local currency
     lines: tuple[PostingLine, ...]
     is_reversal: bool = False
+    # Where each dimension goes given NAV's default dimensions (default_dimensions.plan_dimensions); None: every
+    # mapped dimension is inserted with its line.
+    dimension_plan: DimensionPlan | None = None
 
     @property
     def total(self) -> Decimal:
@@ -187,6 +193,7 @@ def journal_line_payloads(document: PostingDocument) -> list[dict[str, Any]]:
         "documentNumber": document.document_number,
         "externalDocumentNumber": document.external_document_number,
     }
+    plan = document.dimension_plan
     payloads: list[dict[str, Any]] = [
         {
             **common,
@@ -194,19 +201,20 @@ def journal_line_payloads(document: PostingDocument) -> list[dict[str, Any]]:
             "accountNumber": line.account_number,
             "amount": line.amount,
             "description": line.description,
-            "dimensionSetLines": dimension_set_lines(line.dimensions),
+            "dimensionSetLines": dimension_set_lines(plan.nested[index] if plan else line.dimensions),
         }
-        for line in document.lines
+        for index, line in enumerate(document.lines)
     ]
-    payloads.append(
-        {
-            **common,
-            "accountType": "Vendor",
-            "accountNumber": document.vendor_number,
-            "amount": -document.total,
-            "description": document.vendor_description,
-        }
-    )
+    vendor_line: dict[str, Any] = {
+        **common,
+        "accountType": "Vendor",
+        "accountNumber": document.vendor_number,
+        "amount": -document.total,
+        "description": document.vendor_description,
+    }
+    if plan and plan.vendor_side:
+        vendor_line["dimensionSetLines"] = dimension_set_lines(plan.vendor_side)
+    payloads.append(vendor_line)
     return payloads
 
 
@@ -221,8 +229,13 @@ def purchase_invoice_payload(document: PostingDocument) -> dict[str, Any]:
         header["invoiceDate"] = document.document_date
     if document.due_date is not None:
         header["dueDate"] = document.due_date
-    if document.currency_code:
-        header["currencyCode"] = document.currency_code
+    # Sent explicitly: BC copies the pay-to vendor's currency and Prices Including VAT onto a new header
+    # (PurchaseHeader "Pay-to Vendor No." OnValidate); "" is the local currency. Stampli amounts exclude tax.
+    header["currencyCode"] = document.currency_code
+    header["pricesIncludeTax"] = False
+    plan = document.dimension_plan
+    if plan and plan.vendor_side:
+        header["dimensionSetLines"] = dimension_set_lines(plan.vendor_side)
     header["purchaseInvoiceLines"] = [
         {
             "lineType": "Account",
@@ -230,9 +243,9 @@ def purchase_invoice_payload(document: PostingDocument) -> dict[str, Any]:
             "description": line.description,
             "quantity": Decimal("1"),
             "unitCost": line.amount,
-            "dimensionSetLines": dimension_set_lines(line.dimensions),
+            "dimensionSetLines": dimension_set_lines(plan.nested[index] if plan else line.dimensions),
         }
-        for line in document.lines
+        for index, line in enumerate(document.lines)
     ]
     return header
 

@@ -31,6 +31,7 @@ VENDOR_FIELDS = (
 ACCOUNT_FIELDS = ("id", "number", "displayName", "category", "accountType", "directPosting", "blocked")
 DIMENSION_FIELDS = ("id", "code", "displayName")
 DIMENSION_VALUE_FIELDS = ("id", "dimensionId", "code", "displayName")
+DEFAULT_DIMENSION_FIELDS = ("parentType", "parentId", "dimensionCode", "dimensionValueCode", "postingValidation")
 
 
 def code_key(value: str) -> str:
@@ -102,6 +103,8 @@ class ReferenceData:
     currencies: frozenset[str] | None = None  # None: not read (only the vendors stream needs it)
     payment_terms: dict[str, str] | None = None  # code → id; None: not read
     countries: frozenset[str] | None = None  # countriesRegions codes; None: not read (or not readable)
+    # APIV2 defaultDimensions rows (company level), parsed by default_dimensions.parse_default_dimensions
+    default_dimension_rows: tuple[Mapping[str, Any], ...] = ()
 
     @classmethod
     def build(
@@ -146,15 +149,18 @@ class ReferenceData:
 
 
 def read_reference_data(bc: Any) -> ReferenceData:
-    """Vendors, G/L accounts, dimensions and dimension values: four paged reads, run side by side."""
+    """Vendors, G/L accounts, dimensions, dimension values and default dimensions: five paged reads, side by side."""
     reads = [
         lambda: bc.list_entities("vendors", select=list(VENDOR_FIELDS)),
         lambda: bc.list_entities("accounts", select=list(ACCOUNT_FIELDS)),
         lambda: bc.list_entities("dimensions", select=list(DIMENSION_FIELDS)),
         lambda: bc.list_entities("dimensionValues", select=list(DIMENSION_VALUE_FIELDS)),
+        lambda: bc.list_entities("defaultDimensions", select=list(DEFAULT_DIMENSION_FIELDS)),
     ]
-    vendors, accounts, dimensions, values = bc.map_concurrently(lambda read: read(), reads)
-    return ReferenceData.build(vendors=vendors, accounts=accounts, dimensions=dimensions, dimension_values=values)
+    vendors, accounts, dimensions, values, defaults = bc.map_concurrently(lambda read: read(), reads)
+    reference = ReferenceData.build(vendors=vendors, accounts=accounts, dimensions=dimensions, dimension_values=values)
+    reference.default_dimension_rows = tuple(defaults)
+    return reference
 
 
 def read_local_currency(bc: Any) -> str | None:

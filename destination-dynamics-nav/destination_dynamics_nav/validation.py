@@ -67,7 +67,8 @@ def validate_invoice(
             )
         )
 
-    problems.extend(_currency_problems(invoice, settings, local_currency))
+    currency_problems = _currency_problems(invoice, settings, local_currency)
+    problems.extend(currency_problems or _vendor_currency_problems(invoice, settings, reference, local_currency))
     problems.extend(_line_problems(invoice, settings, reference))
     return problems
 
@@ -128,6 +129,33 @@ def _currency_problems(
             )
         ]
     return []
+
+
+def _vendor_currency_problems(
+    invoice: StampliInvoice, settings: DestinationSettings, reference: ReferenceData, local_currency: str | None
+) -> list[Problem]:
+    """Journal mode: a vendor journal line takes the vendor card's currency (GenJournalLine GetVendorAccount) and the
+    journalLines API has no currency field to change it, so the invoice's currency must be the vendor's. (A purchase
+    invoice sends its currency explicitly and may differ from the card.)"""
+    if settings.posting_mode != "journal" or not invoice.vendor_id:
+        return []
+    vendor = reference.vendor(nav_vendor_number(invoice.vendor_id, settings))
+    if vendor is None:
+        return []  # created by this sync from Stampli's data
+    card = code_key(str(vendor.fields.get("currencyCode") or ""))
+    card_code = nav_currency_code(card, local_currency) if card else ""
+    invoice_code = nav_currency_code(invoice.currency, local_currency) if invoice.currency else ""
+    if card_code == invoice_code:
+        return []
+    lcy = local_currency or "the local currency"
+    return [
+        Problem(
+            "vendor_currency_mismatch",
+            f"the invoice is in {invoice_code or lcy} but NAV vendor {vendor.number} is set up in {card_code or lcy}; "
+            "a journal's vendor line takes the vendor card's currency and the API cannot change it (use posting_mode "
+            "purchase_invoice, or correct the vendor's currency)",
+        )
+    ]
 
 
 def _line_problems(invoice: StampliInvoice, settings: DestinationSettings, reference: ReferenceData) -> list[Problem]:

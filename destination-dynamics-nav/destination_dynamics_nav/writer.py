@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from airbyte_cdk.models import AirbyteMessage, ConfiguredAirbyteCatalog, DestinationSyncMode, Level, Type
@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from bc_client import BCError, BusinessCentralClient
 from destination_dynamics_nav.audit import AuditEvent, AuditTrail, RecordOrigin, log_message
 from destination_dynamics_nav.config import DestinationSettings
+from destination_dynamics_nav.default_dimensions import DimensionDefaults, parse_default_dimensions, plan_dimensions
 from destination_dynamics_nav.document_numbers import document_number
 from destination_dynamics_nav.gl_accounts import compare_gl_account
 from destination_dynamics_nav.hand_posted import hand_posted
@@ -101,6 +102,7 @@ class NavWriter:
         self.audit = AuditTrail()
         self.reference: ReferenceData | None = None
         self.local_currency: str | None = None
+        self.dimension_defaults = DimensionDefaults()
         self.poster: InvoicePoster = (
             PurchaseInvoicePoster(bc, settings, dry_run=settings.dry_run)
             if settings.posting_mode == "purchase_invoice"
@@ -185,6 +187,10 @@ class NavWriter:
         if self.reference is not None:
             return
         self.reference = read_reference_data(self.bc)
+        self.dimension_defaults = parse_default_dimensions(
+            self.reference.default_dimension_rows,
+            {vendor.id.lower(): vendor.number for vendor in self.reference.vendors.values()},
+        )
         self.local_currency = self.settings.local_currency_code
         if self.local_currency is None:
             try:
@@ -345,6 +351,26 @@ class NavWriter:
                 if problems
                 else posting_document(invoice, self.settings, local_currency=self.local_currency)
             )
+            if not problems:
+                plan = plan_dimensions(
+                    document,
+                    self.dimension_defaults,
+                    header_inherits=self.settings.posting_mode == "purchase_invoice",
+                )
+                if isinstance(plan, Problem):
+                    if not reversal:  # BC would refuse it at posting: rejected before anything is written
+                        events.append(
+                            AuditEvent(
+                                origin,
+                                "rejected",
+                                amount=invoice.invoice_total,
+                                vendor=vendor_number or None,
+                                reason=str(plan),
+                            )
+                        )
+                        continue
+                else:
+                    document = replace(document, dimension_plan=plan)
             tasks.append(InvoiceTask(origin, "reverse" if reversal else "post", document, problems=tuple(problems)))
         tasks = self._skip_hand_posted(tasks, events)
         if tasks and not self._poster_ready:

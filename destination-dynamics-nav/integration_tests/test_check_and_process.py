@@ -32,6 +32,14 @@ def test_check_passes_and_names_the_company(nav) -> None:
     assert "Post with Job Queue" in status.message and "Ext. Doc. No. Mandatory" in status.message
 
 
+def test_check_reports_code_mandatory_default_dimensions(nav) -> None:
+    status = check(nav.config(posting_mode="journal"))
+    assert status.status == Status.SUCCEEDED, status.message
+    # V40000's DEPARTMENT rule is named; account 6700's comes back unattributed (the API cannot name G/L accounts)
+    assert "Code Mandatory default dimensions: vendors V40000 DEPARTMENT" in status.message
+    assert "1 G/L account (or other) default(s) on DEPARTMENT" in status.message
+
+
 @pytest.mark.parametrize(
     ("overrides", "expected"),
     [

@@ -108,4 +108,8 @@ def test_local_currency_is_sent_blank(invoice_record) -> None:
     document = posting_document(
         StampliInvoice.model_validate(invoice_record(currency="usd")), DestinationSettings(), local_currency="USD"
     )
-    assert "currencyCode" not in purchase_invoice_payload(document)
+    # Sent explicitly (blank = local currency): BC would otherwise copy the vendor card's currency, and its
+    # Prices Including VAT, onto the header (PurchaseHeader "Pay-to Vendor No." OnValidate).
+    payload = purchase_invoice_payload(document)
+    assert payload["currencyCode"] == ""
+    assert payload["pricesIncludeTax"] is False

@@ -58,6 +58,7 @@ from destination_dynamics_nav.posting.base import (
     outcome_unknown,
     refused,
 )
+from destination_dynamics_nav.posting.dimension_lines import Target, set_dimensions
 from destination_dynamics_nav.posting.job_queue import JobQueueWait, is_scheduled_refusal
 from destination_dynamics_nav.posting.journal_batch import ensure_journal, find_journal
 
@@ -158,6 +159,7 @@ class JournalPoster(InvoicePoster):
         self._delete_lines(plan.stale_lines)
         for number, message in self._write_documents(plan.to_write, plan).items():
             self._reject_pending(plan, number, f"nav_write_failed: {message}", events)
+        self._set_deferred_dimensions(plan.to_write, plan, events)
         if not self.post_documents:
             for item in plan.pending:
                 events.append(
@@ -374,6 +376,26 @@ class JournalPoster(InvoicePoster):
             pending = again
         if pending:
             raise BCError(f"could not delete {len(pending)} journal line(s) of batch {self._batch_name}: answers lost")
+
+    def _set_deferred_dimensions(self, documents: list[PostingDocument], plan: _Plan, events: list[AuditEvent]) -> None:
+        """Dimensions a G/L account may pre-fill are set once the lines exist (see posting.dimension_lines)."""
+        targets: list[Target] = []
+        owners: list[str] = []
+        for document in documents:
+            lines = plan.lines_by_document.get(document.document_number)
+            if document.dimension_plan is None or not document.dimension_plan.has_deferred or not lines:
+                continue
+            ordered = sorted(lines, key=lambda line: int(line.get("lineNumber") or 0))
+            for line, wanted in zip(ordered, document.dimension_plan.deferred, strict=False):
+                targets.append((f"{self._lines_path}({line['id']})", wanted))
+                owners.append(document.document_number)
+            # a dimension change changes the line's ETag: later deletes must not fail on the stale one
+            plan.lines_by_document[document.document_number] = [{**line, "@odata.etag": "*"} for line in ordered]
+        for index, message in set_dimensions(self.bc, targets).items():
+            number = owners[index]
+            if number in plan.lines_by_document:
+                self._delete_lines(plan.lines_by_document.pop(number))
+                self._reject_pending(plan, number, f"nav_write_failed: {message}", events)
 
     def _document_operations(self, document: PostingDocument) -> list[BatchOperation]:
         operations = []

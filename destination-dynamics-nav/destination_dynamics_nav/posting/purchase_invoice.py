@@ -28,6 +28,7 @@ from destination_dynamics_nav.lookups import (
 )
 from destination_dynamics_nav.mapping import PostingDocument, purchase_invoice_payload
 from destination_dynamics_nav.posting.base import InvoicePoster, InvoiceTask, entry_numbers, outcome_unknown, refused
+from destination_dynamics_nav.posting.dimension_lines import Target, set_dimensions
 from destination_dynamics_nav.reference_data import code_key
 
 logger = logging.getLogger("airbyte")
@@ -155,7 +156,7 @@ class PurchaseInvoicePoster(InvoicePoster):
             return
 
         self._delete_drafts(stale_drafts)
-        created = self._create(to_create, events)
+        created = self._set_deferred_dimensions(self._create(to_create, events), events)
         if not self.post_documents:
             for work in created:
                 events.append(
@@ -286,6 +287,38 @@ class PurchaseInvoicePoster(InvoicePoster):
         if remaining:
             raise BCError(f"could not confirm {len(remaining)} purchase invoice(s) after {WRITE_ATTEMPTS} attempts")
         return created
+
+    def _set_deferred_dimensions(self, created: list[_Work], events: list[AuditEvent]) -> list[_Work]:
+        """Line dimensions BC may pre-fill (the header's, a G/L account's) are set once the draft exists; a draft
+        whose dimensions BC refuses is deleted and its invoice rejected. Returns the drafts still good."""
+        needing = [w for w in created if w.document.dimension_plan and w.document.dimension_plan.has_deferred]
+        if not needing:
+            return created
+        reads = self.bc.batch(
+            [BatchOperation("GET", f"purchaseInvoices({w.draft_id})/purchaseInvoiceLines") for w in needing]
+        )
+        targets: list[Target] = []
+        owners: list[_Work] = []
+        failed: dict[int, str] = {}
+        for work, result in zip(needing, reads, strict=True):
+            plan = work.document.dimension_plan
+            assert plan is not None
+            if result.error is not None:
+                failed[id(work)] = result.error.message
+                continue
+            lines = sorted((result.body or {}).get("value", []), key=lambda line: int(line.get("sequence") or 0))
+            for line, wanted in zip(lines, plan.deferred, strict=False):
+                targets.append((f"purchaseInvoices({work.draft_id})/purchaseInvoiceLines({line['id']})", wanted))
+                owners.append(work)
+        for index, message in set_dimensions(self.bc, targets).items():
+            failed.setdefault(id(owners[index]), message)
+        if not failed:
+            return created
+        bad = [w for w in created if id(w) in failed]
+        self._delete_drafts([{"id": w.draft_id, "@odata.etag": "*"} for w in bad])
+        for work in bad:
+            events.append(work.task.event("rejected", reason=f"nav_write_failed: {failed[id(work)]}"))
+        return [w for w in created if id(w) not in failed]
 
     def _recheck_created(self, uncertain: list[_Work], created: list[_Work]) -> list[_Work]:
         if not uncertain:

@@ -51,7 +51,7 @@ def test_large_batches_are_chunked_by_100_and_every_operation_counts(
     assert after["batch_requests"] - before_client["batch_requests"] == 3
     assert after["operations"] - before_client["operations"] == 250
     assert bc_emulator.operations() - before_server == 250  # the server counted the same
-    assert _vendor_count(bc) == 260
+    assert _vendor_count(bc) == 263
 
 
 def test_independent_operations_fail_alone(bc: BusinessCentralClient) -> None:
@@ -60,7 +60,7 @@ def test_independent_operations_fail_alone(bc: BusinessCentralClient) -> None:
     assert isinstance(results[1].error, EntityExistsError)
     assert isinstance(results[2].error, ApplicationError)
     assert results[2].error.code == "Application_StringExceededLength"
-    assert _vendor_count(bc) == 12  # 10 seeded + VP1 + VP3
+    assert _vendor_count(bc) == 15  # 13 seeded + VP1 + VP3
 
 
 def test_atomic_batch_is_all_or_nothing_and_names_the_culprit(bc: BusinessCentralClient) -> None:
@@ -70,9 +70,9 @@ def test_atomic_batch_is_all_or_nothing_and_names_the_culprit(bc: BusinessCentra
     assert list(excinfo.value.failures) == [2]
     assert isinstance(excinfo.value.failures[2], EntityExistsError)
     assert "operation 3 of 4" in str(excinfo.value)
-    assert _vendor_count(bc) == 10  # VA1 and VA2 were rolled back
+    assert _vendor_count(bc) == 13  # VA1 and VA2 were rolled back
     results = bc.batch(operations[:2] + operations[3:], atomic=True)
-    assert [r.status for r in results] == [201, 201, 201] and _vendor_count(bc) == 13
+    assert [r.status for r in results] == [201, 201, 201] and _vendor_count(bc) == 16
 
 
 def test_atomic_batch_over_100_operations_is_refused_before_sending(bc: BusinessCentralClient) -> None:
@@ -100,7 +100,7 @@ def test_throttled_inner_operations_are_resent_alone(bc: BusinessCentralClient, 
     assert [r.status for r in results] == [201] * 4
     usage = bc.usage.snapshot()
     assert usage["retries"] == 1 and usage["throttled"] == 2
-    assert _vendor_count(bc) == 14  # nothing created twice
+    assert _vendor_count(bc) == 17  # nothing created twice
 
 
 def test_journal_lines_in_one_transaction_then_posted(bc: BusinessCentralClient) -> None:

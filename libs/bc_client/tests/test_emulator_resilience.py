@@ -26,7 +26,7 @@ def test_retry_after_is_honoured(bc_emulator: EmulatorServer) -> None:
         _ = bc.company
         bc_emulator.faults.add(kind="status", status=429, retry_after_s=1, route="vendors", times=1)
         started = time.monotonic()
-        assert len(bc.list_entities("vendors")) == 10
+        assert len(bc.list_entities("vendors")) == 13
         elapsed = time.monotonic() - started
         usage = bc.usage.snapshot()
     assert elapsed >= 1.0  # the fast backoff policy alone would have waited ~10 ms
@@ -38,7 +38,7 @@ def test_transient_errors_without_retry_after_back_off_and_recover(bc_emulator: 
         _ = bc.company
         for nth, status in enumerate((502, 503, 504)):  # one after the other on consecutive attempts
             bc_emulator.faults.add(kind="status", status=status, route="vendors", methods=["GET"], times=1, after=nth)
-        assert len(bc.list_entities("vendors")) == 10
+        assert len(bc.list_entities("vendors")) == 13
         assert bc.usage.snapshot()["retries"] == 3
 
 
@@ -55,7 +55,7 @@ def test_a_timed_out_read_is_retried(bc_emulator: EmulatorServer) -> None:
     with BusinessCentralClient(basic_config(bc_emulator), timeout=0.5, retry_policy=FAST_RETRIES) as bc:
         _ = bc.company
         bc_emulator.faults.add(kind="timeout", hang_s=1.0, route="vendors", methods=["GET"], times=1)
-        assert len(bc.list_entities("vendors")) == 10
+        assert len(bc.list_entities("vendors")) == 13
         assert bc.usage.snapshot()["transport_errors"] == 1
 
 
@@ -116,6 +116,6 @@ def test_map_concurrently_raises_the_first_failure_or_returns_it(bc_emulator: Em
         _ = bc.company
         paths = ["vendors", "nonexistentEntities", "accounts"]
         outcomes = bc.map_concurrently(lambda path: len(bc.list_entities(path)), paths, return_exceptions=True)
-        assert outcomes[0] == 10 and isinstance(outcomes[1], Exception) and outcomes[2] > 10
+        assert outcomes[0] == 13 and isinstance(outcomes[1], Exception) and outcomes[2] > 13
         with pytest.raises(Exception, match="nonexistentEntities"):
             bc.map_concurrently(lambda path: bc.list_entities(path), paths)

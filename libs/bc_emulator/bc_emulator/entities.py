@@ -33,6 +33,10 @@ ADDRESS_FORMATS = (  # BaseApp CountryRegionAddressFormat.Enum.al
     "Custom",
 )
 DIMENSION_PARENT_TYPES = (" ", "Journal Line", "Purchase Invoice", "Purchase Invoice Line", "General Ledger Entry")
+# BaseApp DefaultDimensionParentType.Enum.al: the only parents the API can name (no G/L Account among them).
+DEFAULT_DIMENSION_PARENT_TYPES = (" ", "Customer", "Item", "Vendor", "Employee")
+# BaseApp DefaultDimensionValuePostingType.Enum.al ("Value Posting").
+VALUE_POSTING = (" ", "Code Mandatory", "Same Code", "No Code")
 
 
 def _f(name: str, kind: Kind, length: int | None = None, read_only: bool = False, options=()) -> FieldSpec:
@@ -244,6 +248,25 @@ DIMENSION_SET_LINE = EntitySchema(
         _f("valueDisplayName", Kind.TEXT, 50),
     ),
     default_order=("code",),
+)
+
+# APIV2DefaultDimensions.Page.al (page 30054): dimensionCode and dimensionValueCode are not editable; the parent
+# comes from the navigation (vendors({id})/defaultDimensions) or from parentType + parentId.
+DEFAULT_DIMENSION = EntitySchema(
+    "defaultDimension",
+    "Default Dimension",
+    (
+        _id(),
+        _f("parentType", Kind.OPTION, options=DEFAULT_DIMENSION_PARENT_TYPES),
+        _f("parentId", Kind.GUID),
+        _f("dimensionId", Kind.GUID),
+        _f("dimensionCode", Kind.CODE, 20, RO),
+        _f("dimensionValueId", Kind.GUID),
+        _f("dimensionValueCode", Kind.CODE, 20, RO),
+        _f("postingValidation", Kind.OPTION, options=VALUE_POSTING),
+        _modified(),
+    ),
+    default_order=("tableId", "number", "dimensionCode"),
 )
 
 JOURNAL = EntitySchema(

@@ -12,7 +12,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from bc_emulator import errors, rules
+from bc_emulator import default_dimensions, errors, rules
 from bc_emulator.fields import round_amount
 from bc_emulator.resources.base import take_number
 from bc_emulator.store import CompanyData, Transaction
@@ -84,6 +84,7 @@ class Ledger:
         dimension_set: dict[str, str],
         balancing_type: str = "G/L Account",
         balancing_number: str = "",
+        currency_code: str = "",
     ) -> dict[str, Any]:
         entry_number = self.company.setup["lastVendorLedgerEntryNumber"] + 1
         self.txn.set_setup(self.company, "lastVendorLedgerEntryNumber", entry_number)
@@ -96,7 +97,7 @@ class Ledger:
             "documentNumber": document_number,
             "externalDocumentNumber": external_document_number,
             "description": description,
-            "currencyCode": "",
+            "currencyCode": currency_code,
             "amount": amount,
             "debitAmount": amount if amount > 0 else ZERO,
             "creditAmount": -amount if amount < 0 else ZERO,
@@ -149,7 +150,7 @@ def post_journal(
     context = _journal_context(journal)
     for line in lines:
         _check_journal_line(company, line, context)
-    _check_balance(lines)
+    _check_balance(company, lines)
     _check_external_documents(company, lines)
 
     ledger = Ledger(txn, company)
@@ -160,9 +161,9 @@ def post_journal(
         if group not in transactions:
             transactions[group] = ledger.new_transaction()
         transaction = transactions[group]
-        amount = line["amount"]
-        if amount == 0:
+        if line["amount"] == 0:
             continue
+        amount = amount_lcy(company, line)  # G/L entries are in local currency
         sides = [(line["accountType"], line["accountNumber"], amount)]
         if line["balancingAccountNumber"]:
             sides.append((line["balanceAccountType"], line["balancingAccountNumber"], -amount))
@@ -201,6 +202,23 @@ def _check_journal_line(company: CompanyData, line: dict[str, Any], context: str
     if not line["accountNumber"] and not line["balancingAccountNumber"]:
         raise _must_have("Account No.", line, context)
     rules.check_dimension_set(company, line["dimensionSet"])
+    sources = [
+        (t, n)
+        for t, n in (
+            (line["accountType"], line["accountNumber"]),
+            (line["balanceAccountType"], line["balancingAccountNumber"]),
+        )
+        if n
+    ]
+    dimension_error = default_dimensions.value_posting_error(company, sources, line["dimensionSet"])
+    if dimension_error is not None:
+        # GenJnlCheckLine CheckDimensions -> DimMgt.CheckDimValuePosting; Text012 'A dimension used in %1 %2, %3, %4
+        # has caused an error. %5' with the line's table caption, template, batch and line number.
+        template, batch = _template_and_batch(context)
+        raise errors.dialog(
+            f"A dimension used in Gen. Journal Line {template}, {batch}, {line['lineNumber']} has caused an error. "
+            f"{dimension_error}"
+        )
     sides = [(line["accountType"], line["accountNumber"])]
     if line["balancingAccountNumber"]:
         sides.append((line["balanceAccountType"], line["balancingAccountNumber"]))
@@ -223,14 +241,36 @@ def _check_journal_line(company: CompanyData, line: dict[str, Any], context: str
             raise errors.dialog(f"Account Type {account_type} is not supported by this Business Central emulator.")
 
 
-def _check_balance(lines: list[dict[str, Any]]) -> None:
-    """Each document (posting date + document no.) must balance to zero."""
+def _template_and_batch(context: str) -> tuple[str, str]:
+    template, batch = (part.split("=", 1)[1] for part in context.split(", "))
+    return template, batch
+
+
+def amount_lcy(company: CompanyData, line: dict[str, Any]) -> Decimal:
+    """GenJournalLine Amount (LCY): a line in a foreign currency (a vendor line takes the vendor card's currency)
+    is converted at the exchange rate of its posting date (Currency Exchange Rate ExchangeAmtFCYToLCY)."""
+    currency = line.get("currencyCode", "")
+    if not currency:
+        return line["amount"]
+    rate = company.setup.get("exchangeRates", {}).get(currency)
+    if rate is None:
+        # Currency Exchange Rate FindCurrency: FindLast() on an empty filter -> the platform's "no record" error
+        raise errors.dialog(
+            "There is no Currency Exchange Rate within the filter. Filters: Currency Code: "
+            f"{currency}, Starting Date: ''..{line['postingDate']}"
+        )
+    return round_amount(line["amount"] * Decimal(str(rate)))
+
+
+def _check_balance(company: CompanyData, lines: list[dict[str, Any]]) -> None:
+    """Each document (posting date + document no.) must balance to zero in local currency (Gen. Jnl.-Check Line /
+    Gen. Jnl.-Post Batch CheckBalance work on Balance (LCY))."""
     balances: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for line in lines:
         if not line["balancingAccountNumber"] and line["accountNumber"]:
-            balances[(line["postingDate"], line["documentNumber"])] += line["amount"]
+            balances[(line["postingDate"], line["documentNumber"])] += amount_lcy(company, line)
         elif line["balancingAccountNumber"] and not line["accountNumber"]:
-            balances[(line["postingDate"], line["documentNumber"])] -= line["amount"]
+            balances[(line["postingDate"], line["documentNumber"])] -= amount_lcy(company, line)
     for (posting_date, document_number), balance in balances.items():
         if balance != 0:
             raise errors.dialog(
@@ -287,8 +327,10 @@ def _post_journal_side(
         document_number=line["documentNumber"],
         external_document_number=line["externalDocumentNumber"],
         description=line["description"],
-        amount=amount,
+        # the vendor ledger keeps the line's currency and amount in it (sign of this side)
+        amount=line["amount"] if amount * line["amount"] >= 0 else -line["amount"],
         dimension_set=line["dimensionSet"],
+        currency_code=line.get("currencyCode", ""),
     )
     return [ledger.gl_entry(account=payables, source_type="Vendor", source_number=number, **common)]
 
@@ -319,6 +361,13 @@ def post_purchase_invoice(txn: Transaction, company: CompanyData, invoice: dict[
             f"Vendor Invoice No. must have a value in {header_context}. It cannot be zero or empty."
         )
     rules.check_dimension_set(company, invoice["dimensionSet"])
+    # Check Dimensions CheckPurchDimValuePostingHeader: the pay-to vendor's rules against the header's set;
+    # ErrorMessageMgt.ThrowError joins context and detail with JoinedErr '%1 %2.' (hence the doubled period).
+    header_error = default_dimensions.value_posting_error(
+        company, [("Vendor", pay_to["number"])], invoice["dimensionSet"]
+    )
+    if header_error is not None:
+        raise errors.dialog(f"The dimensions used in Invoice {number} are invalid {header_error}.")
     posting_lines = [line for line in lines if line["lineType"] != "Comment"]
     if not posting_lines:
         raise errors.dialog("There is nothing to post.")
@@ -333,7 +382,14 @@ def post_purchase_invoice(txn: Transaction, company: CompanyData, invoice: dict[
         if account is None:
             raise errors.record_not_found("G/L Account", f"No.='{line['lineObjectNumber']}'")
         rules.check_gl_account(account)
-        rules.check_dimension_set(company, {**invoice["dimensionSet"], **line["dimensionSet"]})
+        line_set = {**invoice["dimensionSet"], **line["dimensionSet"]}
+        rules.check_dimension_set(company, line_set)
+        # CheckPurchDimValuePostingLine: the line's G/L account rules against the line's set (LineInvalidDimensionsErr)
+        line_error = default_dimensions.value_posting_error(company, [("G/L Account", account["number"])], line_set)
+        if line_error is not None:
+            raise errors.dialog(
+                f"The dimensions used in Invoice {number}, line no. {line['sequence']} are invalid {line_error}."
+            )
     if external and existing_vendor_document(company, pay_to["number"], "Invoice", external):
         raise errors.dialog(f"Purchase Invoice {external} already exists for this vendor.")
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from bc_emulator import jsonio
 from bc_emulator.clock import format_datetime
+from bc_emulator.default_dimensions import TABLE_IDS
 from bc_emulator.fields import EMPTY_DATE, EMPTY_GUID, EntitySchema
 from bc_emulator.store import COMPANY_TABLES, ROW_VERSION, CompanyData, Store
 
@@ -205,6 +206,33 @@ class _Context:
         record["dimensionCode"] = dimension["code"]
         record["blocked"] = bool(raw.get("blocked", False))
 
+    def _resolve_defaultDimensions(self, record: dict[str, Any], raw: dict[str, Any]) -> None:
+        """Seeds name the owner as `table` ("G/L Account" or "Vendor") + `number` and the dimension and value by
+        code; ids, parentType and parentId follow (blank for G/L accounts: DefaultDimension.Table.al
+        UpdateParentType/UpdateParentId know Customer, Item, Vendor and Employee only)."""
+        table = str(record.pop("table", "") or "")
+        if not table and record.get("tableId"):  # a dump names the owner by table id
+            table = {v: k for k, v in TABLE_IDS.items()}.get(int(record["tableId"]), "")
+        if table not in TABLE_IDS:
+            raise SeedError(f"default dimension table must be one of {sorted(TABLE_IDS)}, not {table!r}")
+        record["tableId"] = TABLE_IDS[table]
+        record["number"] = str(record.get("number", "")).upper()
+        owner = self._find("accounts" if table == "G/L Account" else "vendors", ("number",), record["number"])
+        if owner is None:
+            raise SeedError(f"unknown {table} {record['number']!r}")
+        record["parentType"], record["parentId"] = ("Vendor", owner["id"]) if table == "Vendor" else (" ", EMPTY_GUID)
+        dimension = self._find("dimensions", ("code",), record["dimensionCode"])
+        if dimension is None:
+            raise SeedError(f"unknown dimension {record['dimensionCode']!r}")
+        record["dimensionId"] = dimension["id"]
+        if record["dimensionValueCode"]:
+            value = self._find(
+                "dimensionValues", ("dimensionCode", "code"), dimension["code"], record["dimensionValueCode"]
+            )
+            if value is None:
+                raise SeedError(f"unknown dimension value {record['dimensionValueCode']!r}")
+            record["dimensionValueId"] = value["id"]
+
     def _resolve_journals(self, record: dict[str, Any], raw: dict[str, Any]) -> None:
         if not record["templateDisplayName"]:
             record["templateDisplayName"] = self.company.setup["defaultJournalTemplate"]
@@ -308,6 +336,8 @@ def _dimension_set(raw: dict[str, Any]) -> dict[str, str]:
 def _natural_key(table: str, record: dict[str, Any], index: int) -> str:
     if table in ("countriesRegions", "currencies", "paymentTerms") and record.get("code"):
         return str(record["code"])
+    if table == "defaultDimensions":
+        return f"{record['tableId']}:{record['number']}:{record['dimensionCode']}"
     for candidates in (("number",), ("dimensionCode", "code"), ("templateDisplayName", "code"), ("entryNumber",)):
         if all(record.get(c) not in (None, "", 0) for c in candidates):
             return ":".join(str(record[c]) for c in candidates)

@@ -44,6 +44,12 @@ COMPANY_TABLES: dict[str, TableSpec] = {
     "dimensionValues": TableSpec(
         entities.DIMENSION_VALUE, unique=(("dimensionCode", "code"),), indexed=(("dimensionId",),)
     ),
+    # Hidden fields tableId (15 G/L Account, 23 Vendor) and number name the owner, as the BC table's key does.
+    "defaultDimensions": TableSpec(
+        entities.DEFAULT_DIMENSION,
+        unique=(("tableId", "number", "dimensionCode"),),
+        indexed=(("parentId",), ("tableId", "number")),
+    ),
     "journals": TableSpec(entities.JOURNAL, unique=(("templateDisplayName", "code"),)),
     "journalLines": TableSpec(
         entities.JOURNAL_LINE,

@@ -51,7 +51,11 @@ def test_deep_insert_creates_header_lines_and_dimensions(api: httpx.Client, comp
     url = f"{company}/purchaseInvoices({invoice['id']})"
     expanded = api.get(url, params={"$expand": "purchaseInvoiceLines($expand=dimensionSetLines)"}).json()
     first = expanded["purchaseInvoiceLines"][0]
-    assert [(d["code"], d["valueCode"]) for d in first["dimensionSetLines"]] == [("DEPARTMENT", "ADM")]
+    # PurchaseLine CreateDim inherits the header's dimension set: the line shows the header's LOCATION too.
+    assert [(d["code"], d["valueCode"]) for d in first["dimensionSetLines"]] == [
+        ("DEPARTMENT", "ADM"),
+        ("LOCATION", "WEST"),
+    ]
 
 
 def test_a_bad_line_rolls_back_the_whole_deep_insert(api: httpx.Client, company: str) -> None:

@@ -8,7 +8,7 @@ from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
-from bc_emulator import entities, errors, job_queue, posting, rules
+from bc_emulator import default_dimensions, entities, errors, job_queue, posting, rules
 from bc_emulator.fields import EMPTY_DATE, EMPTY_GUID, round_amount
 from bc_emulator.odata.filter import Bound
 from bc_emulator.resources.base import (
@@ -158,6 +158,7 @@ class JournalLines(EntitySet):
         ]
         if "description" not in values:
             record["description"] = next((n for n in names if n), "")
+        _create_dim_from_default_dim(company, record)
         record["dimensionSet"] = self.registry.dimension_sets().nested_set(
             company, record["dimensionSet"], self.nested(body, "dimensionSetLines")
         )
@@ -194,6 +195,11 @@ class JournalLines(EntitySet):
                 "balancingAccountNumber",
                 "Bal. Account No.",
             )
+        if any(
+            updated[f] != record[f]
+            for f in ("accountType", "accountNumber", "balanceAccountType", "balancingAccountNumber")
+        ):
+            _create_dim_from_default_dim(company, updated)
         return txn.update(company, self.table, updated)
 
     def delete(self, txn: Transaction, ctx: RequestContext, scope: Scope, record: dict[str, Any]) -> None:
@@ -211,6 +217,28 @@ class JournalLines(EntitySet):
         if journal is None:
             raise errors.dialog("You must specify a journal batch ID or a journal ID to get a journal line.")
         return journal
+
+
+def dimension_sources(line: dict[str, Any]) -> list[tuple[str, str]]:
+    """GenJournalLine InitDefaultDimensionSources: the account, then the balancing account."""
+    return [
+        (line["accountType"], line["accountNumber"]),
+        (line["balanceAccountType"], line["balancingAccountNumber"]),
+    ]
+
+
+def _create_dim_from_default_dim(company: CompanyData, line: dict[str, Any]) -> None:
+    """Account No. / Bal. Account No. OnValidate -> GenJournalLine CreateDimFromDefaultDim: the line's dimension set
+    becomes the accounts' default dimensions (DimensionManagement GetDefaultDimID, source code GENJNL), and a
+    vendor line takes the vendor's Currency Code (GetVendorAccount: "Currency Code" := Vend."Currency Code")."""
+    line["dimensionSet"] = default_dimensions.default_dimension_set(company, dimension_sources(line), "GENJNL")
+    currency = ""
+    for account_type, number in dimension_sources(line):
+        if account_type == "Vendor" and number:
+            vendor = company.table("vendors").find_unique(("number",), number)
+            currency = vendor["currencyCode"] if vendor is not None else ""
+    # Hidden: APIV2JournalLines has no currency field in any version (BC 17 to today), so it is not shown.
+    line["currencyCode"] = currency
 
 
 def _next_document_number(txn: Transaction, company: CompanyData, journal_id: str) -> str:

@@ -30,6 +30,7 @@ class Vendors(EntitySet):
     table = "vendors"
     methods = frozenset({"GET", "POST", "PATCH", "DELETE"})
     computed = frozenset({"balance", "currencyCode"})
+    navigation = {"defaultDimensions": "defaultDimensions"}  # APIV2Vendors.Page.al part(defaultDimensions)
 
     def view(self, ctx: RequestContext, scope: Scope, record: dict[str, Any]) -> dict[str, Any]:
         company = self.company_of(scope)
@@ -105,6 +106,8 @@ class Vendors(EntitySet):
             changes = {f: new for f in ("vendorNumber", "payToVendorNumber") if invoice[f] == old}
             if changes:
                 txn.update(company, "purchaseInvoices", {**invoice, **changes})
+        for default in company.table("defaultDimensions").find(("tableId", "number"), 23, old):
+            txn.update(company, "defaultDimensions", {**default, "number": new})
 
 
 class Accounts(EntitySet):

@@ -8,7 +8,7 @@ from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
-from bc_emulator import entities, errors, posting, rules
+from bc_emulator import default_dimensions, entities, errors, posting, rules
 from bc_emulator.fields import EMPTY_DATE, EMPTY_GUID, round_amount
 from bc_emulator.odata.filter import Bound
 from bc_emulator.resources.base import (
@@ -66,6 +66,7 @@ class PurchaseInvoices(EntitySet):
             raise duplicate_key("Purchase Header", f"Document Type='Invoice',No.='{record['number']}'")
         record["draftNumber"] = record["number"]
         self._apply_vendor(company, record, values, creating=True)
+        _apply_document_currency(company, record, values)
         self._apply_shortcut_dimensions(company, record, values)
         record["dimensionSet"] = self.registry.dimension_sets().nested_set(
             company, record["dimensionSet"], self.nested(body, "dimensionSetLines")
@@ -89,6 +90,7 @@ class PurchaseInvoices(EntitySet):
                 raise duplicate_key("Purchase Header", f"Document Type='Invoice',No.='{values['number']}'")
             updated["draftNumber"] = values["number"]
         self._apply_vendor(company, updated, values, creating=False)
+        _apply_document_currency(company, updated, values)
         self._apply_shortcut_dimensions(company, updated, values)
         return txn.update(company, self.table, updated)
 
@@ -132,7 +134,18 @@ class PurchaseInvoices(EntitySet):
                 vendors, values.get("payToVendorId", EMPTY_GUID), values.get("payToVendorNumber", ""), "payTo"
             )
             rules.check_vendor_not_blocked(pay_to, "Invoice", "create")
+            changed = creating or record["payToVendorNumber"] != pay_to["number"]
             record["payToVendorId"], record["payToVendorNumber"] = pay_to["id"], pay_to["number"]
+            if changed:
+                # PurchaseHeader "Pay-to Vendor No." OnValidate: "Prices Including VAT" := Vend."Prices Including
+                # VAT"; "Currency Code" := Vend."Currency Code"; then CreateDimFromDefaultDim(Pay-to Vendor No.)
+                # replaces the header's dimension set with the vendor's defaults (source code PURCHASES).
+                record["pricesIncludeTax"] = bool(pay_to.get("pricesIncludingVat", False))
+                record["currencyCode"] = pay_to["currencyCode"]
+                record["currencyId"] = pay_to["currencyId"]
+                record["dimensionSet"] = default_dimensions.default_dimension_set(
+                    company, [("Vendor", pay_to["number"])], "PURCHASES"
+                )
             record["payToName"] = pay_to["displayName"]
             for suffix, source in (
                 ("AddressLine1", "addressLine1"),
@@ -218,6 +231,14 @@ class PurchaseInvoiceLines(EntitySet):
         if "description" not in values and name:
             record["description"] = name
         _calculate_line(record)
+        if record["lineType"] == "Account":
+            # PurchaseLine CreateDim: the G/L account's defaults merged into the header's set (InheritFromDimSetID =
+            # the header's Dimension Set ID, InheritFromTableNo = Vendor) by Default Dimension Priority (PURCHASES).
+            record["dimensionSet"] = default_dimensions.default_dimension_set(
+                company, [("G/L Account", record["lineObjectNumber"])], "PURCHASES", header["dimensionSet"], "Vendor"
+            )
+        else:
+            record["dimensionSet"] = dict(header["dimensionSet"])
         record["dimensionSet"] = self.registry.dimension_sets().nested_set(
             company, record["dimensionSet"], self.nested(body, "dimensionSetLines")
         )
@@ -248,6 +269,16 @@ class PurchaseInvoiceLines(EntitySet):
         _require_draft(header)
         txn.delete(company, self.table, record["id"])
         recalculate_totals(txn, company, record["documentId"])
+
+
+def _apply_document_currency(company: CompanyData, record: dict[str, Any], values: dict[str, Any]) -> None:
+    """APIV2PurchaseInvoices currencyCode/currencyId OnValidate (TranslateCurrencyCodeToNAVCurrencyCode: the local
+    currency's code is stored blank; an unknown code is refused). Applied after the vendor's, so a value sent in
+    the request wins over the one copied from the vendor card."""
+    if "currencyCode" in values or "currencyId" in values:
+        rules.apply_currency(company, record, values)
+    if "pricesIncludeTax" in values:
+        record["pricesIncludeTax"] = values["pricesIncludeTax"]
 
 
 def _no_invoice_discount(values: dict[str, Any]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bc_emulator.resources.base import EntitySet
+from bc_emulator.resources.default_dimensions import DefaultDimensions
 from bc_emulator.resources.dimension_sets import DimensionSetLines
 from bc_emulator.resources.journals import JournalLines, Journals
 from bc_emulator.resources.ledger import GeneralLedgerEntries, VendorLedgerEntries
@@ -29,6 +30,7 @@ _ALL: tuple[type[EntitySet], ...] = (
     Dimensions,
     DimensionValues,
     DimensionSetLines,
+    DefaultDimensions,
     Journals,
     JournalLines,
     PurchaseInvoices,
@@ -64,6 +66,7 @@ V2 = ApiDefinition(
             "accounts",
             "dimensions",
             "dimensionValues",
+            "defaultDimensions",
             "journals",
             "journalLines",
             "purchaseInvoices",
