@@ -17,6 +17,8 @@ emulator. No authentication: the emulator is a local test server.
   PATCH  /_emulator/settings                  change api_disabled, page_size, latency_ms, ... at runtime
   POST   /_emulator/notifications/flush       deliver pending webhook notifications now
   GET    /_emulator/notifications             deliveries made so far
+  GET    /_emulator/requests                  API requests answered ($batch inner operations too), is_write flags
+  DELETE /_emulator/requests                  clear that log
 """
 
 from __future__ import annotations
@@ -101,6 +103,11 @@ def handle_admin(
             return _ok(emu.settings.model_dump(include=set(RUNTIME_SETTINGS)))
         case ["settings"], "PATCH":
             return _patch_settings(emu, body or {})
+        case ["requests"], "GET":
+            return _ok({"value": emu.request_log.as_json()})
+        case ["requests"], "DELETE":
+            emu.request_log.clear()
+            return HttpResponse(204)
         case ["notifications", "flush"], "POST":
             emu.notifier.flush()
             return HttpResponse(204)

@@ -168,6 +168,7 @@ class EmulatorApp:
             services=emu,
         )
         result = emu.service.execute(ctx, call)
+        emu.request_log.record(call.method, call.path.strip("/"), result.status)
         if result.status < 400 and emu.faults.fire(template, call.method, ("drop_after_commit",)):
             return HttpResponse(0, drop=True)  # committed, but the client never hears about it
         return _result_response(result)
