@@ -24,12 +24,13 @@ STAMPLI_NAV = Path(sys.executable).parent / "stampli-nav"
 def make_environment(tmp_path: Path) -> Iterator[Callable[..., DemoEnvironment]]:
     started: list[DemoEnvironment] = []
 
-    def start(exports: list[str] | None = None) -> DemoEnvironment:
+    def start(exports: list[str] | None = None, emulator_settings: dict[str, Any] | None = None) -> DemoEnvironment:
         files = sample_exports()
         if exports is not None:
             files = [path for path in files if path.name in exports]
             assert len(files) == len(exports), f"unknown sample export in {exports}"
-        environment = DemoEnvironment(tmp_path / "demo", exports=files).__enter__()
+        environment = DemoEnvironment(tmp_path / "demo", exports=files, emulator_settings=emulator_settings)
+        environment.__enter__()
         started.append(environment)
         return environment
 

@@ -29,10 +29,16 @@ from bc_client import (
     ServiceUnavailableError,
     ThrottledError,
 )
+from bc_client.enums import same_enum
 from destination_dynamics_nav.config import ConfigError, DestinationConfig, DestinationSettings
 from destination_dynamics_nav.default_dimensions import code_mandatory_note, parse_default_dimensions
 from destination_dynamics_nav.posting.journal import JournalBatchError
-from destination_dynamics_nav.posting.journal_batch import JournalBatchMissingError, find_journal, missing_batch_message
+from destination_dynamics_nav.posting.journal_batch import (
+    JournalBatchMissingError,
+    JournalTemplateUnsupportedError,
+    find_journal,
+    missing_batch_message,
+)
 from destination_dynamics_nav.reference_data import ACCOUNT_FIELDS, DEFAULT_DIMENSION_FIELDS, code_key
 from destination_dynamics_nav.spec import spec_payload
 from destination_dynamics_nav.writer import NavWriter
@@ -85,6 +91,7 @@ class DestinationDynamicsNav(Destination):
         try:
             with BusinessCentralClient(parsed.connection, max_in_flight=MAX_IN_FLIGHT, timeout=REQUEST_TIMEOUT) as bc:
                 company = bc.company  # proves the token, the API root and the company
+                version = bc.bc_version
                 problems = self._check_target(bc, parsed.settings) + self._check_mappings(bc, parsed.settings)
                 notes = [] if problems else [dimension_rules_note(bc, parsed.settings)]
         except BCError as error:
@@ -93,7 +100,10 @@ class DestinationDynamicsNav(Destination):
             return AirbyteConnectionStatus(status=Status.FAILED, message=" | ".join(problems))
         return AirbyteConnectionStatus(
             status=Status.SUCCEEDED,
-            message=f"Connected to company {company.name!r}; posting mode {parsed.settings.posting_mode}."
+            message=(
+                f"Connected to company {company.name!r} on Business Central {version or '(version not reported)'}; "
+                f"posting mode {parsed.settings.posting_mode}."
+            )
             + "".join(f" {note}" for note in notes if note)
             + " "
             + SETUPS_NOTE,
@@ -106,6 +116,8 @@ class DestinationDynamicsNav(Destination):
             return []
         try:
             journal = find_journal(bc, settings)  # found, or created by the first write
+        except JournalTemplateUnsupportedError as error:
+            return [error.message]
         except BCError as error:
             where = f" of template {settings.journal_template}" if settings.journal_template else ""
             return [
@@ -134,7 +146,7 @@ class DestinationDynamicsNav(Destination):
                         f"gl_account_mapping maps {stampli_code!r} to G/L account {number}, which does not exist in NAV"
                     )
                 elif (
-                    account.get("accountType") != "Posting"
+                    not same_enum(account.get("accountType"), "Posting")
                     or not account.get("directPosting")
                     or account.get("blocked")
                 ):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from bc_client.enums import decode_enum
 from destination_dynamics_nav.config import DestinationSettings
 from destination_dynamics_nav.document_numbers import (
     document_number,
@@ -253,7 +254,7 @@ def purchase_invoice_payload(document: PostingDocument) -> dict[str, Any]:
 def journal_line_signature(line: Mapping[str, Any]) -> tuple[str, str, Decimal, str]:
     """What identifies a written journal line when comparing NAV's batch with what should be there."""
     return (
-        str(line.get("accountType", "")),
+        decode_enum(str(line.get("accountType", ""))),  # an enum: compared as the plain caption
         code_key(str(line.get("accountNumber", ""))),
         Decimal(str(line.get("amount", "0"))),
         str(line.get("externalDocumentNumber", "")),

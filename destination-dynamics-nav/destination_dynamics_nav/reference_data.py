@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bc_client.enums import decode_enum, same_enum
+
 # The entity fields each read selects: less to transfer, and the names double as documentation.
 VENDOR_FIELDS = (
     "id",
@@ -51,7 +53,7 @@ class NavVendor:
     @property
     def blocks_invoices(self) -> bool:
         # "Payment" blocks payments only; invoices may still be posted. "All" blocks everything.
-        return self.blocked.strip().casefold() == "all"
+        return same_enum(self.blocked, "All")
 
     @classmethod
     def from_entity(cls, entity: Mapping[str, Any]) -> NavVendor:
@@ -59,7 +61,7 @@ class NavVendor:
             id=str(entity.get("id", "")),
             number=str(entity.get("number", "")),
             display_name=str(entity.get("displayName") or ""),
-            blocked=str(entity.get("blocked") or " "),
+            blocked=decode_enum(str(entity.get("blocked") or " ")),
             etag=entity.get("@odata.etag"),
             fields={name: entity.get(name) for name in VENDOR_FIELDS},
         )
@@ -80,7 +82,7 @@ class NavAccount:
             id=str(entity.get("id", "")),
             number=str(entity.get("number", "")),
             display_name=str(entity.get("displayName") or ""),
-            account_type=str(entity.get("accountType") or ""),
+            account_type=decode_enum(str(entity.get("accountType") or "")),
             direct_posting=bool(entity.get("directPosting")),
             blocked=bool(entity.get("blocked")),
         )

@@ -13,6 +13,7 @@ from typing import Any
 
 from bc_client import BusinessCentralClient
 from bc_client.batch import BatchOperation
+from bc_client.enums import same_enum
 from bc_client.errors import BCError, ConcurrencyConflictError, EntityExistsError
 from destination_dynamics_nav.audit import AuditEvent, RecordOrigin
 from destination_dynamics_nav.config import DestinationSettings
@@ -70,6 +71,9 @@ class VendorChange:
 
 
 def _same(field_name: str, current: Any, desired: Any, local_currency: str | None = None) -> bool:
+    if field_name == "blocked":
+        # An enum: " " and "_x0020_" (BC's member name for blank), or a different case, are not a change.
+        return same_enum(str(current or " "), str(desired or " "))
     if field_name == "paymentTermsId":
         return str(current or "").lower() == str(desired or "").lower()
     left, right = str(current or "").strip(), str(desired or "").strip()
@@ -97,7 +101,7 @@ def desired_blocked(status: str | None, current: NavVendor | None) -> str | None
         return None
     if status.strip().casefold() in INACTIVE_STATUSES:
         return "All"
-    if current is not None and current.blocked.strip().casefold() == "payment":
+    if current is not None and same_enum(current.blocked, "Payment"):
         return None  # a payment hold set in NAV stays
     return " "
 

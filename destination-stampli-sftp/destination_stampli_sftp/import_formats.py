@@ -10,6 +10,7 @@ Changing a column order is a breaking change for whoever set up the import in St
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -96,10 +97,20 @@ def _date(value: Any) -> str:
     return text[:10] if len(text) >= 10 and text[4:5] == "-" and text[7:8] == "-" else text
 
 
+_ENUM_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _enum_text(value: Any) -> str:
+    """A BC enum value as its plain caption. source-dynamics-nav emits captions already (bc_client decodes); a
+    record carrying BC's wire form ("_x0020_", "Begin_x002D_Total") from an older source is decoded here, so Stampli
+    never receives "_x0020_" and an encoding difference is never a change."""
+    return _text(_ENUM_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value) if isinstance(value, str) else value)
+
+
 def vendor_status(blocked: Any) -> str:
     """NAV `blocked`: "All" stops everything -> Inactive; " " and "Payment" (a payment hold, invoices still
     allowed; not Stampli's to manage) -> Active."""
-    return "Inactive" if _text(blocked).casefold() == "all" else "Active"
+    return "Inactive" if _enum_text(blocked).casefold() == "all" else "Active"
 
 
 def _vendor_cells(record: Mapping[str, Any]) -> Cells:
@@ -127,7 +138,7 @@ def gl_account_active(record: Mapping[str, Any]) -> bool:
     """Open for coding in Stampli only if NAV accepts direct postings to it: a Posting account, not blocked,
     direct posting allowed (anything else would be rejected when the invoice is posted)."""
     return (
-        _text(record.get("accountType")).casefold() == "posting"
+        _enum_text(record.get("accountType")).casefold() == "posting"
         and record.get("blocked") is not True
         and record.get("directPosting") is True
     )
@@ -137,7 +148,7 @@ def _gl_account_cells(record: Mapping[str, Any]) -> Cells:
     return {
         "Account Number": _required(record, "number", "G/L account"),
         "Account Name": _text(record.get("displayName")),
-        "Account Type": _text(record.get("category")),
+        "Account Type": _enum_text(record.get("category")),
         "Active": YES if gl_account_active(record) else NO,
     }
 

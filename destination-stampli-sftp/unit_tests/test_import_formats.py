@@ -111,3 +111,18 @@ def test_import_file_names_sort_by_time() -> None:
     assert import_file_name("vendors", moment, "a1b2c3") == "vendors_20261125T100005007Z_a1b2c3.csv"
     later = import_file_name("vendors", moment.replace(microsecond=8000), "000000")
     assert later > import_file_name("vendors", moment, "ffffff")
+
+
+def test_bc_wire_enum_values_reach_stampli_as_plain_captions() -> None:
+    """A record carrying BC's enum member names (not decoded upstream) is written with the plain caption."""
+    blank = VENDORS.to_cells({**NAV_VENDOR, "blocked": "_x0020_"})
+    assert blank["Status"] == "Active"
+    assert VENDORS.to_cells({**NAV_VENDOR, "blocked": "All"})["Status"] == "Inactive"
+    account = {"number": "1000", "displayName": "Assets", "blocked": False, "directPosting": False}
+    heading = GL_ACCOUNTS.to_cells({**account, "category": "_x0020_", "accountType": "Begin_x002D_Total"})
+    assert heading["Account Type"] == "" and heading["Active"] == "No"
+    posting = GL_ACCOUNTS.to_cells(
+        {**account, "category": "Cost_x0020_of_x0020_Goods_x0020_Sold", "accountType": "Posting", "directPosting": True}
+    )
+    assert posting["Account Type"] == "Cost of Goods Sold" and posting["Active"] == "Yes"
+    assert all("_x00" not in value for value in (*blank.values(), *heading.values(), *posting.values()))

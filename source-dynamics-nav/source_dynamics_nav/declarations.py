@@ -7,7 +7,10 @@ enrichments Stampli needs that BC keeps elsewhere (`dimensionCode` on dimension 
 Left out on purpose: FlowFields such as the vendor `balance` and the account `netChange`. BC computes them from
 ledger entries without touching `lastModifiedDateTime`, so an incremental copy of them would be silently stale.
 `irs1099Code` is left out too: recent BC versions moved it into a separate app, and `$select` of a field the
-server does not have fails the whole request.
+server does not have fails the whole request. Fields that older releases lack (accounts.consolidation* and
+dimensions' consolidationCode before BC 23, excludeFromConsolidation before 24, purchaseInvoices.purchaser
+before 23.1, G/L entries' additionalCurrency* before 23) stay declared: streams.py selects only what the tenant's
+$metadata lists, and the record carries null for the rest.
 """
 
 from __future__ import annotations

@@ -65,14 +65,15 @@ class SourceDynamicsNav(AbstractSource):
             with BusinessCentralClient(settings.connection, timeout=30.0, retry_policy=CHECK_RETRY_POLICY) as bc:
                 company = bc.company
                 next(iter(bc.iter_pages(VENDORS.entity_set, select=["id"], top=1)), None)
-                message = f"Connected to company {company.name!r} ({company.id})"
+                version = bc.bc_version or "(version not reported)"
+                message = f"Connected to company {company.name!r} ({company.id}) on Business Central {version}"
                 if settings.webhooks.enabled:
                     bc.subscriptions.list()
                     message += "; webhook subscriptions are readable"
         except BCError as error:
             return False, error.message
         logger.info(message)
-        return True, None
+        return True, message
 
     def streams(self, config: Mapping[str, Any]) -> list[Stream]:
         self._settings = self._parse(config)

@@ -1,5 +1,6 @@
 """One Airbyte stream per declaration: paged reads through the shared BC client, `$select` of the schema's
-fields only, incremental cursors, decimal strings for money."""
+fields the tenant has, incremental cursors, decimal strings for money, enum values as plain captions (the
+client decodes BC's member names such as "_x0020_")."""
 
 from __future__ import annotations
 
@@ -136,9 +137,19 @@ class BusinessCentralStream(Stream, IncrementalMixin):
             f"where {bc_filter}" if bc_filter else "in full",
         )
         try:
-            rows = self._client().iter_entities(
-                declaration.entity_set, select=declaration.select, filter=bc_filter, orderby=cursor.orderby
-            )
+            bc = self._client()
+            # Only the fields this tenant's release has ($metadata, read once per sync): a field added in a later
+            # BC version (e.g. accounts.consolidation*, BC 23) comes out null instead of failing the stream.
+            select = bc.select_existing(declaration.entity_set, declaration.select)
+            missing = [name for name in declaration.select if name not in select]
+            if missing:
+                logger.info(
+                    "%s: Business Central %s has no %s; emitted as null",
+                    declaration.name,
+                    bc.bc_version or "(version not reported)",
+                    ", ".join(missing),
+                )
+            rows = bc.iter_entities(declaration.entity_set, select=select, filter=bc_filter, orderby=cursor.orderby)
             for row in rows:
                 if not self._accept(cursor, row):
                     skipped += 1

@@ -21,14 +21,30 @@ def journal_filter(settings: DestinationSettings) -> str:
     return all_of(eq("code", settings.journal_batch), template)
 
 
+class JournalBatchMissingError(BCError):
+    """The configured batch does not exist and the API cannot create it where it belongs."""
+
+
+class JournalTemplateUnsupportedError(JournalBatchMissingError):
+    """journal_template is set, but the tenant's journals API has no templateDisplayName (BC 17 and 18)."""
+
+
 def find_journal(bc: BusinessCentralClient, settings: DestinationSettings) -> dict[str, Any] | None:
-    for journal in bc.iter_entities("journals", filter=journal_filter(settings), select=list(JOURNAL_FIELDS)):
+    # journals.templateDisplayName exists from BC 19 only: select and filter it only where the tenant has it.
+    if settings.journal_template and not bc.has_field("journals", "templateDisplayName"):
+        raise JournalTemplateUnsupportedError(template_unsupported_message(bc, settings))
+    select = bc.select_existing("journals", JOURNAL_FIELDS)
+    for journal in bc.iter_entities("journals", filter=journal_filter(settings), select=select):
         return dict(journal)
     return None
 
 
-class JournalBatchMissingError(BCError):
-    """The configured batch does not exist and the API cannot create it where it belongs."""
+def template_unsupported_message(bc: BusinessCentralClient, settings: DestinationSettings) -> str:
+    return (
+        f"journal_template {settings.journal_template} cannot be used with Business Central {bc.bc_version or '(unknown)'}: "
+        "its journals API has no templateDisplayName before BC 19 and reaches only the default General template; "
+        "leave journal_template empty (batches of the General template) or upgrade"
+    )
 
 
 def ensure_journal(bc: BusinessCentralClient, settings: DestinationSettings) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from typing import Any
 
 from bc_client import BusinessCentralClient
 from bc_client.batch import BatchOperation, BatchResult
+from bc_client.enums import decode_enum
 from bc_client.errors import BCError
 from destination_dynamics_nav.audit import AuditEvent
 from destination_dynamics_nav.config import DestinationSettings
@@ -41,7 +42,12 @@ WRITE_ATTEMPTS = 3
 
 
 def is_posted(invoice: dict[str, Any]) -> bool:
-    return str(invoice.get("status") or "").casefold() not in UNPOSTED_STATUSES
+    return invoice_status(invoice) not in UNPOSTED_STATUSES
+
+
+def invoice_status(invoice: dict[str, Any]) -> str:
+    """The invoice's status enum as a plain lower-case caption ("In_x0020_Review" and "In Review" alike)."""
+    return decode_enum(str(invoice.get("status") or "")).strip().casefold()
 
 
 def _line_signature(line: dict[str, Any]) -> tuple[str, Decimal]:
@@ -202,7 +208,7 @@ class PurchaseInvoicePoster(InvoicePoster):
     ) -> None:
         if posted:
             invoice = posted[0]
-            if str(invoice.get("status") or "").casefold() == "canceled":
+            if invoice_status(invoice) == "canceled":
                 events.append(
                     task.event(
                         "dry_run" if self.dry_run else "skipped_duplicate",

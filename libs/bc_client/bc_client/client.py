@@ -18,12 +18,15 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar, overload
 from urllib.parse import quote, urljoin, urlsplit
 from uuid import UUID
+from xml.etree.ElementTree import ParseError
 
 import httpx
+from defusedxml import DefusedXmlException
 
 from bc_client.auth import Authenticator, BasicAuthenticator, ClientCredentialsAuthenticator, MsalAuthenticator
 from bc_client.batch import MAX_BATCH_OPERATIONS, BatchOperation, BatchResult, chunks
 from bc_client.config import BasicAuth, BCConnectionConfig, CloudDeployment, OnPremisesDeployment
+from bc_client.enums import decode_entity, decode_payload, encode_body
 from bc_client.errors import (
     ON_PREMISES_API_HINT,
     AuthenticationError,
@@ -37,6 +40,7 @@ from bc_client.errors import (
     error_class_for,
 )
 from bc_client.jsonio import dumps, loads
+from bc_client.metadata import ApiMetadata
 from bc_client.models import BCEntity, Company
 from bc_client.tls import TlsTrust
 from bc_client.transport import NOT_PROCESSED_STATUSES, RetryPolicy, Transport, parse_retry_after
@@ -99,6 +103,8 @@ class BusinessCentralClient:
         )
         self._company: Company | None = None
         self._company_lock = threading.Lock()
+        self._metadata: dict[str, ApiMetadata] = {}
+        self._metadata_lock = threading.Lock()
         from bc_client.subscriptions import Subscriptions  # circular: Subscriptions uses the client
 
         self.subscriptions = Subscriptions(self)
@@ -268,6 +274,50 @@ class BusinessCentralClient:
             return "Check username and web_service_access_key (the key from the user card, not the password)."
         return "Check the OAuth2 client and that the service tier accepts its tokens (ValidAudiences)."
 
+    @property
+    def bc_version(self) -> str | None:
+        """The application version the tenant runs (the company's `systemVersion`, e.g. "21.6.53372.0")."""
+        return self.company.system_version
+
+    @property
+    def bc_major_version(self) -> int | None:
+        """The major release (18, 21, 28, ...) of `bc_version`, None when BC does not say."""
+        head = (self.bc_version or "").split(".", 1)[0]
+        return int(head) if head.isdigit() else None
+
+    # -- what the tenant's API has --------------------------------------------------------------------------
+    def metadata(self, *, api_route: str | None = None) -> ApiMetadata:
+        """The API's `$metadata`, read once per client and API route (BC adds fields release by release)."""
+        key = api_route or ""
+        with self._metadata_lock:
+            cached = self._metadata.get(key)
+            if cached is None:
+                response = self.request("GET", "/$metadata", headers={"Accept": "application/xml"}, api_route=api_route)
+                try:
+                    cached = ApiMetadata.parse(response.content)
+                except (ParseError, ValueError, DefusedXmlException) as exc:
+                    raise BCError(f"the API's $metadata could not be read: {exc}", url=str(response.url)) from None
+                self._metadata[key] = cached
+        return cached
+
+    def available_fields(self, entity_set: str, *, api_route: str | None = None) -> frozenset[str] | None:
+        """The properties `entity_set` (e.g. "accounts", "journals") has on this tenant; None if $metadata
+        does not describe it."""
+        return self.metadata(api_route=api_route).properties(entity_set)
+
+    def select_existing(self, entity_set: str, wanted: Iterable[str], *, api_route: str | None = None) -> list[str]:
+        """`wanted` less the fields this tenant's release lacks, in order: a `$select` that cannot fail with
+        "Could not find a property". All of `wanted` when $metadata does not describe the set."""
+        names = list(wanted)
+        available = self.available_fields(entity_set, api_route=api_route)
+        if available is None:
+            return names
+        return [name for name in names if name in available]
+
+    def has_field(self, entity_set: str, name: str, *, api_route: str | None = None) -> bool:
+        available = self.available_fields(entity_set, api_route=api_route)
+        return available is None or name in available
+
     # -- low level ------------------------------------------------------------------------------------------
     def request(
         self,
@@ -354,7 +404,7 @@ class BusinessCentralClient:
             payload = self._json(self._transport.send("GET", url, headers=headers))
             if not isinstance(payload, dict) or not isinstance(payload.get("value"), list):
                 raise BCError(f"GET {path} did not return a collection (no 'value' array)", url=url, method="GET")
-            yield payload["value"]
+            yield decode_entity(payload["value"])  # enum member names -> plain captions (enums.py)
             next_link = payload.get("@odata.nextLink")
             if next_link:
                 if next_link in seen:
@@ -392,7 +442,7 @@ class BusinessCentralClient:
     ) -> Any:
         """One entity (`"vendors(<id>)"`) as a dict (or `model`)."""
         query = self.query_params(select=select, expand=expand, extra=params)
-        payload = self._json(self.request("GET", path, params=query, api_route=api_route))
+        payload = decode_payload(self._json(self.request("GET", path, params=query, api_route=api_route)))
         return model.model_validate(payload) if model else payload
 
     # -- writing --------------------------------------------------------------------------------------------
@@ -400,7 +450,7 @@ class BusinessCentralClient:
         """POST a new entity; nested arrays make a deep insert (e.g. a purchase invoice with its lines).
 
         Never resent after a lost response: see `WriteOutcomeUnknownError`."""
-        payload = self._json(self.request("POST", path, body=body, timeout=timeout))
+        payload = decode_payload(self._json(self.request("POST", path, body=encode_body(body), timeout=timeout)))
         return model.model_validate(payload) if model and payload is not None else payload
 
     def update(
@@ -409,7 +459,8 @@ class BusinessCentralClient:
         """PATCH with `If-Match: etag` ("*" overwrites whatever is there). Returns the updated entity."""
         if not etag:
             raise ValueError(f"update({path!r}) needs the entity's etag (or '*'): BC requires If-Match")
-        payload = self._json(self.request("PATCH", path, body=body, headers={"If-Match": etag}, timeout=timeout))
+        response = self.request("PATCH", path, body=encode_body(body), headers={"If-Match": etag}, timeout=timeout)
+        payload = decode_payload(self._json(response))
         return model.model_validate(payload) if model and payload is not None else payload
 
     def delete(self, path: str, etag: str, *, timeout: float | None = None) -> None:
@@ -502,7 +553,7 @@ class BusinessCentralClient:
             "headers": headers,
         }
         if operation.body is not None:
-            request["body"] = operation.body
+            request["body"] = encode_body(operation.body)
         return request
 
     def _run_batch_chunk(
@@ -578,7 +629,9 @@ class BusinessCentralClient:
             with contextlib.suppress(ValueError):
                 body = loads(body)
         error = None
-        if not 200 <= status < 300:
+        if 200 <= status < 300:
+            body = decode_payload(body)
+        else:
             code = message = None
             if isinstance(body, dict) and isinstance(body.get("error"), dict):
                 code = body["error"].get("code")

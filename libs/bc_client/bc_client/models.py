@@ -13,8 +13,10 @@ from decimal import Decimal
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
+
+from bc_client.enums import ENUM_FIELDS, decode_enum, encode_body
 
 VendorBlocked = Literal[" ", "Payment", "All"]
 
@@ -30,13 +32,25 @@ class BCEntity(BaseModel):
 
     etag: str | None = Field(default=None, alias="@odata.etag")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _decode_enums(cls, data: Any) -> Any:
+        """Enum fields hold plain captions whatever was given: BC's member names ("_x0020_") are decoded."""
+        if not isinstance(data, dict):
+            return data
+        return {
+            key: decode_enum(value) if isinstance(value, str) and to_camel(key) in ENUM_FIELDS else value
+            for key, value in data.items()
+        }
+
     def __repr_args__(self) -> Iterable[tuple[str | None, Any]]:
         # Entities have dozens of optional fields; a log line should show the ones that carry a value.
         return [(name, value) for name, value in super().__repr_args__() if value is not None]
 
     def to_bc(self) -> dict[str, Any]:
-        """The fields that were set, under BC's names, ready for a POST/PATCH body (etag left out)."""
-        return self.model_dump(by_alias=True, exclude_unset=True, exclude={"etag"})
+        """The fields that were set, under BC's names, ready for a POST/PATCH body (etag left out); enum fields
+        as BC's member names."""
+        return encode_body(self.model_dump(by_alias=True, exclude_unset=True, exclude={"etag"}))
 
 
 class Company(BCEntity):

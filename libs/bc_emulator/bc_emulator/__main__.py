@@ -1,6 +1,7 @@
 """Command line: run the emulator until interrupted.
 
 python -m bc_emulator --port 8080 [--seed cronus|empty|file.json] [--tls] [--page-size N] [--latency-ms N]
+    [--bc-version 18|21|current]
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--environment", default=None, help="cloud environment name (default production)")
     parser.add_argument("--instance", default=None, help="on-premises server instance (default BC)")
     parser.add_argument("--api-disabled", action="store_true", help="answer 405 like on-prem with APIs off")
+    parser.add_argument(
+        "--bc-version", choices=("18", "21", "current"), default=None, help="release whose API fields to serve"
+    )
     parser.add_argument("--random-seed", type=int, default=None, help="seed for random faults and latency")
     parser.add_argument("--verbose", action="store_true")
     return parser
@@ -48,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         "server_instance": args.instance,
         "api_disabled": args.api_disabled or None,
         "random_seed": args.random_seed,
+        "bc_version": args.bc_version,
     }
     try:
         settings = EmulatorSettings(**{k: v for k, v in overrides.items() if v is not None})

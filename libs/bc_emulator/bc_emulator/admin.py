@@ -22,6 +22,8 @@ emulator. No authentication: the emulator is a local test server.
   POST   /_emulator/job-queue/run             run the queued journal posts now (due or not)
   POST   /_emulator/notifications/flush       deliver pending webhook notifications now
   GET    /_emulator/notifications             deliveries made so far
+  GET    /_emulator/requests                  API requests answered ($batch inner operations too), is_write flags
+  DELETE /_emulator/requests                  clear that log
 """
 
 from __future__ import annotations
@@ -122,6 +124,11 @@ def handle_admin(
             return _ok({"value": entries})
         case ["job-queue", "run"], "POST":
             return _ok({"ran": emu.job_queue.run_due(everything=True)})
+        case ["requests"], "GET":
+            return _ok({"value": emu.request_log.as_json()})
+        case ["requests"], "DELETE":
+            emu.request_log.clear()
+            return HttpResponse(204)
         case ["notifications", "flush"], "POST":
             emu.notifier.flush()
             return HttpResponse(204)

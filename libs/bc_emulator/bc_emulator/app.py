@@ -169,6 +169,7 @@ class EmulatorApp:
         )
         emu.job_queue.run_due()  # background posting sessions (Post with Job Queue) whose time has come
         result = emu.service.execute(ctx, call)
+        emu.request_log.record(call.method, call.path.strip("/"), result.status)
         if result.status < 400 and emu.faults.fire(template, call.method, ("drop_after_commit",)):
             return HttpResponse(0, drop=True)  # committed, but the client never hears about it
         return _result_response(result)

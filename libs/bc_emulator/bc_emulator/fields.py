@@ -11,6 +11,7 @@ from typing import Any
 
 from bc_emulator import errors
 from bc_emulator.clock import format_datetime, parse_datetime
+from bc_emulator.enum_names import decode_name, encode_name
 
 EMPTY_GUID = "00000000-0000-0000-0000-000000000000"
 EMPTY_DATE = "0001-01-01"  # BC returns a blank Date as 0001-01-01
@@ -104,16 +105,27 @@ class FieldSpec:
             case Kind.OPTION:
                 if not isinstance(value, str):
                     raise _type_error(value, self.kind)
-                wanted = value.strip().casefold()
-                for option in self.options:
-                    if option.strip().casefold() == wanted:
-                        return option
+                # The enum member name ("G_x002F_L_x0020_Account") is what OData schema 2.0 defines; the plain
+                # caption is accepted too (Microsoft Learn's "Create journalLines" example posts
+                # "accountType": "G/L Account"). Stored as the plain caption.
+                option = self.option_for(value)
+                if option is not None:
+                    return option
                 raise errors.ApiError(
                     400,
                     "Application_EvaluateException",
-                    f"'{value}' is not an option. The existing options are: {','.join(self.options)}",
+                    f"'{value}' is not an option. The existing options are: "
+                    f"{','.join(encode_name(o) for o in self.options)}",
                 )
         raise AssertionError(self.kind)
+
+    def option_for(self, value: str) -> str | None:
+        """The stored option (plain caption) named by `value`, given as member name or caption."""
+        for wanted in (decode_name(value).strip().casefold(), value.strip().casefold()):
+            for option in self.options:
+                if option.strip().casefold() == wanted:
+                    return option
+        return None
 
     def coerce_seed(self, value: Any, entity: str) -> Any:
         """Lenient conversion for seed files: same rules, but JSON floats/ints become Decimal silently."""
@@ -163,9 +175,11 @@ class EntitySchema:
     by_name: dict[str, FieldSpec] = field(init=False, repr=False, compare=False)
 
     _blank: dict[str, Any] = field(init=False, repr=False, compare=False)
+    option_names: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
+        object.__setattr__(self, "option_names", frozenset(f.name for f in self.fields if f.kind is Kind.OPTION))
         object.__setattr__(self, "_blank", {f.name: f.default() for f in self.fields})
 
     @property

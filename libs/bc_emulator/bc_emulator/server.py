@@ -15,6 +15,7 @@ from bc_emulator.http_server import EmulatorHTTPServer
 from bc_emulator.job_queue import JobQueue
 from bc_emulator.limits import Limiter, merge_usage
 from bc_emulator.notifications import Notifier
+from bc_emulator.request_log import RequestLog
 from bc_emulator.seeding import SeedSource, read_seed
 from bc_emulator.service import ApiService
 from bc_emulator.settings import EmulatorSettings
@@ -40,6 +41,7 @@ class EmulatorServer:
         self.limiter = Limiter(self.settings)
         self.notifier = Notifier(self.store, self.settings)
         self.job_queue = JobQueue(self.store, self.settings)
+        self.request_log = RequestLog()
         self.app = EmulatorApp(self)
         self.service = ApiService(inner_fault=self.app.inner_fault)
         self._tls: TlsMaterial | None = generate() if self.settings.tls else None
@@ -185,6 +187,7 @@ class EmulatorServer:
             "client_id": self.client_id,
             "basic_username": self.basic_username,
             "tls": self.settings.tls,
+            "bc_version": self.settings.bc_version,
             "ca_file": str(self.ca_file) if self.ca_file else None,
         }
 
@@ -219,6 +222,7 @@ class EmulatorServer:
         self.faults.clear()
         self.limiter.reset()
         self.notifier.clear()
+        self.request_log.clear()
 
     def flush_notifications(self) -> None:
         self.notifier.flush()

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 from bc_emulator import errors
+from bc_emulator.enum_names import encode_name
 from bc_emulator.fields import parse_guid
 from bc_emulator.odata.etag import check_if_match
 from bc_emulator.odata.filter import FilterExpr, parse_filter
@@ -21,6 +22,7 @@ from bc_emulator.odata.query import ExpandItem, PageToken, QueryOptions, parse_o
 from bc_emulator.resources.base import EntitySet, Parent, RequestContext, Scope
 from bc_emulator.resources.registry import APIS, ApiDefinition, Registry
 from bc_emulator.store import CompanyData
+from bc_emulator.versions import profile
 
 CONTENT_TYPE = "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8"
 ODATA_HEADERS = {"Content-Type": CONTENT_TYPE, "OData-Version": "4.0"}
@@ -120,7 +122,8 @@ class ApiService:
         if segments[0].name == "$metadata":
             if call.method != "GET" or len(segments) != 1:
                 raise errors.method_not_allowed(call.method, "$metadata")
-            return ApiResult(200, {"Content-Type": "application/xml", "OData-Version": "4.0"}, raw=self._metadata(api))
+            document = self._metadata(api, ctx.settings.bc_version)
+            return ApiResult(200, {"Content-Type": "application/xml", "OData-Version": "4.0"}, raw=document)
         method = call.method
         if method == "GET":
             with ctx.store.lock:
@@ -141,6 +144,8 @@ class ApiService:
         with ctx.store.transaction() as txn:
             target = self._resolve(ctx, api, segments, call)
             handler, scope, record = target.handler, target.scope, target.record
+            if method in ("POST", "PATCH") and target.action is None:
+                self._check_body_fields(ctx, handler, call.body)
             if target.action is not None:
                 if method != "POST" or record is None:
                     raise errors.method_not_allowed(method, target.action)
@@ -255,6 +260,8 @@ class ApiService:
             raise errors.method_not_allowed("GET", target.action)
         options = parse_options(call.params)
         handler = target.handler
+        for name in options.select or []:  # checked even when no row comes back, like BC
+            self._check_property(ctx, handler, name, allow_navigation=True)
         if target.record is not None:
             entity = self._serialize(ctx, handler, target.scope, target.record, options.select, options.expand)
             return self._entity_result(200, ctx, call, entity)
@@ -313,11 +320,12 @@ class ApiService:
         """Filtered rows in order, each with its sort position: the $orderby values (as the API shows them),
         then the default order's stored values, then the id. The position is unique and is what skip tokens
         carry."""
-        expr: FilterExpr | None = parse_filter(options.filter, handler.schema) if options.filter else None
+        lacks = self._lacks(ctx, handler)
+        expr: FilterExpr | None = parse_filter(options.filter, handler.schema, lacks) if options.filter else None
         filter_fields = expr.fields() if expr else set()
         order_fields = {name for name, _ in options.orderby}
         for name in order_fields:
-            self._check_property(handler, name)
+            self._check_property(ctx, handler, name)
         hints = [*expr.equalities(), *expr.bounds()] if expr else []  # conditions an index may answer
         rows = list(handler.collection(ctx, scope, filter_fields, hints))
         needs_view = bool((filter_fields | order_fields) & handler.computed)
@@ -348,13 +356,17 @@ class ApiService:
         etag = handler.etag(record)
         if etag is not None:
             out["@odata.etag"] = etag
-        names = handler.schema.names
+        lacks = self._lacks(ctx, handler)
+        names = tuple(n for n in handler.schema.names if n not in lacks)
         if select:
             for name in select:
-                self._check_property(handler, name, allow_navigation=True)
+                self._check_property(ctx, handler, name, allow_navigation=True)
             names = tuple(n for n in select if n in handler.schema.by_name)
+        options = handler.schema.option_names
         for name in names:
-            out[name] = view[name]
+            # Enum/option fields leave as OData enum member names (schema version 2.0), never as captions.
+            # guess: the reportsFinance/beta query is served the same way (its schema version is not documented).
+            out[name] = encode_name(view[name]) if name in options else view[name]
         for item in expand:
             out[item.name] = self._expand(ctx, handler, scope, record, item)
         return out
@@ -377,14 +389,38 @@ class ApiService:
             for r in rows[start:end]
         ]
 
-    @staticmethod
-    def _check_property(handler: EntitySet, name: str, allow_navigation: bool = False) -> None:
-        if name in handler.schema.by_name or (allow_navigation and name in handler.navigation):
+    def _check_property(
+        self, ctx: RequestContext, handler: EntitySet, name: str, allow_navigation: bool = False
+    ) -> None:
+        if name in handler.navigation and allow_navigation:
+            return
+        if name in handler.schema.by_name and name not in self._lacks(ctx, handler):
             return
         raise errors.bad_request(
             f"Could not find a property named '{name}' on type 'Microsoft.NAV.{handler.schema.entity_name}'.",
             "BadRequest_NotFound",
         )
+
+    @staticmethod
+    def _lacks(ctx: RequestContext, handler: EntitySet) -> frozenset[str]:
+        """Fields of this entity that the emulated release does not have yet (versions.py)."""
+        return profile(ctx.settings.bc_version).lacks(handler.schema.entity_name)
+
+    def _check_body_fields(self, ctx: RequestContext, handler: EntitySet, body: Any) -> None:
+        """A body naming a field the release lacks fails like any unknown property (deep-insert children too)."""
+        if not isinstance(body, dict):
+            return
+        lacks = self._lacks(ctx, handler)
+        for key, value in body.items():
+            if key in lacks:
+                raise errors.bad_request(
+                    f"The property '{key}' does not exist on type 'Microsoft.NAV.{handler.schema.entity_name}'. "
+                    "Make sure to only use property names that are defined by the type."
+                )
+            if key in handler.deep_insert and key in handler.navigation and isinstance(value, list):
+                child = self.registry.get(handler.navigation[key])
+                for item in value:
+                    self._check_body_fields(ctx, child, item)
 
     def _entity_result(
         self,
@@ -407,7 +443,7 @@ class ApiService:
         path = "/".join(quote(part, safe="(),'=$@:.") for part in call.path.strip("/").split("/"))
         return f"{ctx.api_root}/{path}?{urlencode(params, quote_via=quote, safe=',$()')}"
 
-    def _metadata(self, api: ApiDefinition) -> bytes:
+    def _metadata(self, api: ApiDefinition, bc_version: str) -> bytes:
         names = sorted(api.root_sets | api.company_sets)
         seen: list[str] = []
         while names:
@@ -415,7 +451,7 @@ class ApiService:
             if name not in seen:
                 seen.append(name)
                 names.extend(sorted(self.registry.get(name).navigation.values()))
-        return metadata_document([self.registry.get(name) for name in seen])
+        return metadata_document([self.registry.get(name) for name in seen], profile(bc_version))
 
     def _service_document(self, ctx: RequestContext, api: ApiDefinition) -> ApiResult:
         names = sorted(api.root_sets)
@@ -456,6 +492,9 @@ class ApiService:
             result = self._execute(ctx, inner)
         except errors.ApiError as error:
             result = ApiResult.from_error(error)
+        log = getattr(ctx.services, "request_log", None)
+        if log is not None:
+            log.record(str(request.get("method", "")), _inner_path(request), result.status, in_batch=True)
         response: dict[str, Any] = {
             "id": request_id,
             "status": result.status,
@@ -529,6 +568,12 @@ def _is_after(position: tuple[Any, ...], last: tuple[Any, ...], descending: list
             greater = str(value) > str(last_value)
         return greater != desc
     return False  # the very row the previous page ended with
+
+
+def _inner_path(request: dict[str, Any]) -> str:
+    """The logged path of a $batch inner request: its URL path below the API root (as the client wrote it)."""
+    url = str(request.get("url", ""))
+    return unquote(urlsplit(url).path).strip("/")
 
 
 def _context_path(path: str) -> str:

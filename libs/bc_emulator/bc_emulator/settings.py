@@ -6,6 +6,8 @@ scaled so that tests can reach them in milliseconds instead of minutes.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 # Fixed, documented throw-away identities: the emulator guards nothing real, and fixed values let a demo
@@ -40,6 +42,9 @@ class EmulatorSettings(BaseModel):
     extra_basic_users: dict[str, str] = Field(default_factory=dict, description="more user -> web service key")
     allow_basic_auth_on_cloud: bool = Field(False, description="BC online rejects basic auth since Oct 2022")
     token_lifetime_s: int = Field(3599, ge=1, description="Entra ID issues ~1 h tokens")
+
+    # Release whose API v2.0 field sets the emulator serves (see versions.py): "18", "21" or "current"
+    bc_version: Literal["18", "21", "current"] = "current"
 
     # OData
     page_size: int = Field(1000, ge=1, le=20000, description="server page size (BC online: 20,000)")

@@ -41,7 +41,7 @@ LINE = {
         ("journalId eq 6F1C4C2E-0000-4000-8000-0000000000AA", True),
         ("accountType eq 'vendor'", True),
         ("lineNumber eq 20000", True),
-        ("(lineNumber eq 10000 or lineNumber eq 20000) and accountType ne 'G/L Account'", True),
+        ("(lineNumber eq 10000 or lineNumber eq 20000) and accountType ne 'G_x002F_L_x0020_Account'", True),
         ("not (amount gt 0)", True),
         (
             "startswith(documentNumber,'STP-') and contains(description,'invoice') and endswith(accountNumber,'000')",
@@ -63,7 +63,8 @@ def test_filter_matches(text: str, expected: bool) -> None:
         ("documentNumber eq", "BadRequest_NotFound", "Expression expected"),
         ("documentNumber eq 'x' and", "BadRequest_NotFound", "Expression expected"),
         ("documentNumber ~ 'x'", "BadRequest_NotFound", "Syntax error"),
-        ("accountType eq 'Planet'", "Application_EvaluateException", "not an option"),
+        ("accountType eq 'Planet'", "BadRequest_InvalidFilter", "not a valid enumeration type constant"),
+        ("accountType eq 'G/L Account'", "BadRequest_InvalidFilter", "not a valid enumeration type constant"),
         (f"documentNumber eq '{'X' * 21}'", "Application_FilterErrorException", "20 characters"),
     ],
 )

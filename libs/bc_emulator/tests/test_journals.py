@@ -77,7 +77,7 @@ def test_balanced_batch_posts_gl_and_vendor_ledger_entries(
         ("2100", 0, Decimal("1234.5")),  # the vendor line posts to the payables account
     ]
     assert entries[0]["entryNumber"] + 1 == entries[1]["entryNumber"]
-    assert all(e["documentType"] == " " and e["postingDate"] == "2026-03-31" for e in entries)
+    assert all(e["documentType"] == "_x0020_" and e["postingDate"] == "2026-03-31" for e in entries)
     dated = api.get(
         f"{company}/generalLedgerEntries",
         params={"$filter": "documentNumber eq 'STP-INV-2' and postingDate eq 2026-03-31"},
@@ -87,7 +87,9 @@ def test_balanced_batch_posts_gl_and_vendor_ledger_entries(
     reports = f"microsoft/reportsFinance/beta/{company}/vendorLedgerEntries"
     onprem = api.get(f"{bc_emulator.url}/BC/api/{reports}", params={"$filter": "externalDocumentNumber eq 'INV-1'"})
     vle = loads(onprem.content)["value"]
-    assert [(v["vendorNumber"], v["amount"], v["documentType"]) for v in vle] == [("V10000", Decimal("-1234.5"), " ")]
+    assert [(v["vendorNumber"], v["amount"], v["documentType"]) for v in vle] == [
+        ("V10000", Decimal("-1234.5"), "_x0020_")
+    ]
     assert "@odata.etag" not in vle[0]
     with cloud_client(bc_emulator) as cloud:
         everything = cloud.get(f"{bc_emulator.reports_finance_base_url}/{company}/vendorLedgerEntries").json()

@@ -16,6 +16,7 @@ from typing import Any
 
 from bc_emulator import errors
 from bc_emulator.clock import format_datetime, parse_datetime
+from bc_emulator.enum_names import encode_name
 from bc_emulator.fields import EntitySchema, FieldSpec, Kind
 
 _TOKEN = re.compile(
@@ -181,10 +182,11 @@ class _Not(FilterExpr):
         return self.part.fields()
 
 
-def parse_filter(text: str, schema: EntitySchema) -> FilterExpr:
-    """Parse `text` against `schema`, raising BC-shaped 400 errors for syntax and type problems."""
+def parse_filter(text: str, schema: EntitySchema, lacks: frozenset[str] = frozenset()) -> FilterExpr:
+    """Parse `text` against `schema` (less the fields in `lacks`, which the emulated release does not have),
+    raising BC-shaped 400 errors for syntax and type problems."""
     tokens = _tokenize(text)
-    parser = _Parser(tokens, schema, text)
+    parser = _Parser(tokens, schema, text, lacks)
     expr = parser.parse_or()
     if parser.peek() is not None:
         token = parser.peek()
@@ -207,11 +209,12 @@ def _tokenize(text: str) -> list[_Token]:
 
 
 class _Parser:
-    def __init__(self, tokens: list[_Token], schema: EntitySchema, text: str) -> None:
+    def __init__(self, tokens: list[_Token], schema: EntitySchema, text: str, lacks: frozenset[str]) -> None:
         self.tokens = tokens
         self.index = 0
         self.schema = schema
         self.text = text
+        self.lacks = lacks
 
     def peek(self) -> _Token | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
@@ -289,7 +292,7 @@ class _Parser:
         return _Compare(spec.name, op_token.text, value)
 
     def _field(self, token: _Token) -> FieldSpec:
-        spec = self.schema.by_name.get(token.text)
+        spec = None if token.text in self.lacks else self.schema.by_name.get(token.text)
         if spec is None:
             raise errors.bad_request(
                 f"Could not find a property named '{token.text}' on type 'Microsoft.NAV.{self.schema.entity_name}'.",
@@ -319,7 +322,7 @@ def _literal(token: _Token, spec: FieldSpec, text: str) -> Any:
                         )
                     return value.upper()
                 if spec.kind is Kind.OPTION:
-                    return spec.coerce(value, "filter")
+                    return _enum_literal(value, spec)
                 return value
             case Kind.GUID:
                 if kind == "guid":
@@ -352,6 +355,21 @@ def _literal(token: _Token, spec: FieldSpec, text: str) -> Any:
     except (ValueError, InvalidOperation):
         raise _mismatch(spec, token) from None
     raise AssertionError(spec.kind)
+
+
+def _enum_literal(value: str, spec: FieldSpec) -> str:
+    """An enum literal names a member of the field's EnumType: its encoded name ('G_x002F_L_x0020_Account',
+    '_x0020_'), matched as stored (the plain caption). Compared against the encoded name like BC's OData layer."""
+    wanted = value.casefold()  # case-insensitive, as the emulator always compared options
+    for option in spec.options:
+        if encode_name(option).casefold() == wanted:
+            return option
+    # guess: a plain caption that is not a member name ('G/L Account', ' ') is refused like any string that names
+    # no member of the EnumType; the text is ODL's "not a valid enumeration type constant" message.
+    raise errors.bad_request(
+        f"The string '{value}' is not a valid enumeration type constant for property '{spec.name}'.",
+        "BadRequest_InvalidFilter",
+    )
 
 
 def _mismatch(spec: FieldSpec, token: _Token) -> errors.ApiError:

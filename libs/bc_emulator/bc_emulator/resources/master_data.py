@@ -10,11 +10,13 @@ from typing import Any
 from bc_emulator import entities, errors, rules, vendor_rules
 from bc_emulator.resources.base import EntitySet, RequestContext, Scope, duplicate_key, take_number
 from bc_emulator.store import CompanyData, Transaction
+from bc_emulator.versions import profile
 
 
 class Companies(EntitySet):
     name = "companies"
     schema = entities.COMPANY
+    computed = frozenset({"systemVersion"})
 
     def candidates(self, ctx: RequestContext, scope: Scope, equalities: list[tuple[str, Any]]) -> Iterable[dict]:
         return [c.record for c in ctx.store.companies.values()]
@@ -22,6 +24,10 @@ class Companies(EntitySet):
     def find(self, ctx: RequestContext, scope: Scope, key: str) -> dict[str, Any] | None:
         company = ctx.store.company(key)
         return None if company is None else company.record
+
+    def view(self, ctx: RequestContext, scope: Scope, record: dict[str, Any]) -> dict[str, Any]:
+        # The platform's Company entity reports the application version the tenant runs (versions.py profile).
+        return {**record, "systemVersion": profile(ctx.settings.bc_version).system_version}
 
 
 class Vendors(EntitySet):
