@@ -27,9 +27,10 @@ def _dimension(api: httpx.Client, company: str, code: str) -> dict:
 def test_default_dimensions_are_served_at_company_level_and_under_vendors(api: httpx.Client, company: str) -> None:
     rows = api.get(f"{company}/defaultDimensions").json()["value"]
     by_rule = {(r["parentType"], r["dimensionCode"], r["postingValidation"]) for r in rows}
-    assert ("Vendor", "LOCATION", "Same Code") in by_rule
+    # API v2.0 sends enum values as encoded member names (schema version 2.0)
+    assert ("Vendor", "LOCATION", "Same_x0020_Code") in by_rule
     # G/L accounts' defaults: the parent type enum has no G/L Account, so they show a blank parent
-    account_rows = [r for r in rows if r["parentType"] == " "]
+    account_rows = [r for r in rows if r["parentType"] == "_x0020_"]
     assert account_rows and all(r["parentId"] == "00000000-0000-0000-0000-000000000000" for r in account_rows)
     v40010 = _vendor(api, company, "V40010")
     under = api.get(f"{company}/vendors({v40010['id']})/defaultDimensions").json()["value"]

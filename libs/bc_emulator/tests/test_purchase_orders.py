@@ -57,7 +57,7 @@ def test_partial_receipt_then_partial_invoice_then_the_rest_deletes_the_order(em
         r for r in get(emu, "purchaseReceipts?$expand=purchaseReceiptLines")["value"] if r["orderNumber"] == "106001"
     ]
     assert len(receipts) == 1 and receipts[0]["number"] == "107202"
-    assert receipts[0]["purchaseReceiptLines"][0]["lineType"] == "G/L Account"
+    assert receipts[0]["purchaseReceiptLines"][0]["lineType"] == "G_x002F_L_x0020_Account"  # encoded on the wire
 
     post(emu, "106001", invoice={10000: Decimal(3)})
     assert orders(emu)["106001"]["purchaseOrderLines"][0]["invoicedQuantity"] == 3
