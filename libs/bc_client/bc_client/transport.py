@@ -92,6 +92,13 @@ def parse_retry_after(value: str | None, now: Callable[[], datetime] = lambda: d
     return max(0.0, (when - now()).total_seconds())
 
 
+def server_wait(retry_after: float, policy: RetryPolicy) -> float:
+    """The wait before resending after BC's Retry-After: honoured (capped by the policy), plus a little jitter so
+    that parallel workers do not return in lockstep. Used for top-level requests and $batch inner operations."""
+    wait = min(retry_after, policy.max_retry_after)
+    return wait + random.uniform(0, min(1.0, wait * 0.1))
+
+
 def describe_url(url: str) -> str:
     """Path and query of a URL, shortened: enough to recognise the call in a message."""
     parts = urlsplit(url)
@@ -309,9 +316,7 @@ class Transport:
     def _wait(self, retry_state: RetryCallState) -> float:
         failure = retry_state.outcome.exception() if retry_state.outcome else None
         if isinstance(failure, _Transient) and failure.retry_after is not None:
-            # Honour the server, plus a little jitter so that parallel workers do not return in lockstep.
-            wait = min(failure.retry_after, self._policy.max_retry_after)
-            return wait + random.uniform(0, min(1.0, wait * 0.1))
+            return server_wait(failure.retry_after, self._policy)
         return float(self._backoff(retry_state))
 
     def _before_sleep(self, retry_state: RetryCallState) -> None:
