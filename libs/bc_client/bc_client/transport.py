@@ -57,6 +57,9 @@ class RetryPolicy:
     backoff_base: float = 0.5
     backoff_max: float = 30.0
     max_retry_after: float = 120.0
+    # A refused or unresolvable connection (httpx.ConnectError) is worth retrying in a sync (a service tier
+    # restarting), not in a `check` where a person waits: there it usually means a wrong URL, port or firewall.
+    retry_connect_errors: bool = True
 
 
 class _Transient(Exception):
@@ -259,6 +262,8 @@ class Transport:
                 url=describe_url(url),
             ) from None
         state.uncertain = state.uncertain or sent
+        if not self._policy.retry_connect_errors and isinstance(exc, httpx.ConnectError):
+            raise self.unreachable_error(exc, method, url) from None  # nothing reached BC; say so at once
         raise _Transient(self.unreachable_error(exc, method, url), None)
 
     # -- errors ---------------------------------------------------------------------------------------------
