@@ -663,3 +663,18 @@ def test_image_check_reports_the_expected_connection_status(
         capture_output=True, text=True, timeout=timeout + 60, check=False,
     )  # fmt: skip
     _assert_check_result(connector, config, expected, result)
+
+
+def test_image_docs_show_what_a_new_user_trips_over() -> None:
+    """Found by running the images as a new user would (issue 16)."""
+    packaging = (ROOT / "packaging" / "README.md").read_text()
+    oss = (ROOT / "docs" / "airbyte-oss.md").read_text()
+    # The images run as uid 1000: a root-owned 0600 config.json is unreadable; the fix is shown.
+    assert "uid 1000" in packaging and "Permission denied" in packaging and "chown 1000:1000" in packaging
+    # A destination's write reads stdin: -i and the catalog, in a run example piping a read into a write.
+    write_lines = [line for line in packaging.splitlines() if "destination-dynamics-nav:dev" in line]
+    assert any("run --rm -i " in line for line in write_lines), "the destination example must pass -i"
+    assert "write --config /secrets/destination.json --catalog /secrets/catalog.json" in packaging
+    # podman names images localhost/stampli-nav/...: the kind/abctl steps retag them to the registered name.
+    assert 'podman tag "localhost/stampli-nav/$image:0.1.0" "docker.io/stampli-nav/$image:0.1.0"' in oss
+    assert 'podman save "docker.io/stampli-nav/$image:0.1.0"' in oss
