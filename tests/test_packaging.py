@@ -217,6 +217,8 @@ def test_image_gets_the_connector_and_its_local_runtime_libraries_but_no_test_se
     expected_lib = "libs/stampli_files" if connector in SFTP_CONNECTORS else "libs/bc_client"
     assert folders[0] == connector and expected_lib in folders
     assert "libs/bc_emulator" not in folders and "libs/embedded_sftp" not in folders
+    assert "webhook-receiver" not in folders, "the webhook receiver is a separate service, not in connector images"
+    assert not (ROOT / connector / connector.replace("-", "_") / "webhook_receiver").exists()
 
 
 def test_source_digest_changes_when_shipped_code_changes(tmp_path: Path) -> None:
