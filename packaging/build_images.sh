@@ -8,9 +8,11 @@
 #   make images CONNECTORS="source-stampli-sftp"  # a subset
 #
 # Steps per connector: (1) on the host, `pip wheel` the connector, the local libraries it depends on and all
-# their dependencies into .images/wheels/<connector>/; (2) build <connector>/Dockerfile with the repository root
-# as context and --network none: the image installs only those wheels. When BASE_IMAGE is not given and the
-# pinned Airbyte base cannot be pulled (no registry access), the local base is used instead, loudly.
+# their dependencies into .images/wheels/<connector>/; (2) build packaging/Dockerfile (one template for all
+# connectors) with --build-arg CONNECTOR=<connector>, the repository root as context and --network none: the
+# image installs only those wheels; (3) remove the untagged builder-stage images the build left (podman keeps
+# them, ~450 MB per connector), found by their label. When BASE_IMAGE is not given and the pinned Airbyte base
+# cannot be pulled (no registry access), the local base is used instead, loudly.
 # Image names: <dockerRepository>:<dockerImageTag> and <dockerRepository>:dev, from <connector>/metadata.yaml.
 set -euo pipefail
 
@@ -45,7 +47,8 @@ metadata_field() {
   echo "$value"
 }
 
-default_base="$(sed -n 's/^ARG BASE_IMAGE=//p' "${connectors[0]}/Dockerfile")"
+DOCKERFILE=packaging/Dockerfile
+default_base="$(sed -n 's/^ARG BASE_IMAGE=//p' "$DOCKERFILE")"
 base="${BASE_IMAGE:-}"
 if [[ "$base" == local ]]; then
   base="$LOCAL_BASE_IMAGE"
@@ -66,7 +69,7 @@ echo "==> base image: $base"
 mkdir -p .images
 : >.images/built.txt
 for connector in "${connectors[@]}"; do
-  [[ -f "$connector/Dockerfile" ]] || { echo "build_images.sh: no $connector/Dockerfile" >&2; exit 1; }
+  [[ -f "$connector/metadata.yaml" ]] || { echo "build_images.sh: no $connector/metadata.yaml" >&2; exit 1; }
   repository="$(metadata_field "$connector" dockerRepository)"
   version="$(metadata_field "$connector" dockerImageTag)"
   # Digest first: if code changes while the wheels build, the label claims the older code and image tests
@@ -80,13 +83,18 @@ for connector in "${connectors[@]}"; do
   "$PY" -m pip wheel --quiet --disable-pip-version-check --wheel-dir "$wheels" "${folders[@]/#/./}"
   echo "==> $connector: building $repository:$version"
   "$ENGINE" build --network none \
-    --file "$connector/Dockerfile" \
+    --file "$DOCKERFILE" \
+    --build-arg "CONNECTOR=$connector" \
     --build-arg "BASE_IMAGE=$base" \
+    --label "io.airbyte.name=$repository" \
     --label "io.airbyte.version=$version" \
     --label "io.stampli-nav.source-digest=$digest" \
     --tag "$repository:$version" --tag "$repository:dev" \
     "$ROOT"
   echo "$repository:$version" >>.images/built.txt
+  # Only this build's leftovers: untagged images of the builder stage carry io.stampli-nav.builder-stage (the
+  # final stage starts afresh from the base, so the tagged image does not). Other dangling images are not ours.
+  "$ENGINE" image prune --force --filter "label=io.stampli-nav.builder-stage=$connector" >/dev/null
 done
 
 echo

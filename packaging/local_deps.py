@@ -75,11 +75,11 @@ def import_packages(folder: Path) -> list[Path]:
 
 
 def source_digest(connector: str, root: Path = ROOT) -> str:
-    """SHA-256 over everything that decides what the connector's image contains: its Dockerfile and, for the
+    """SHA-256 over everything that decides what the connector's image contains: the Dockerfile template and, for the
     connector and each local library it depends on, pyproject.toml and the shipped package files. Stored as an
     image label at build time, so image tests can tell an image built from older code."""
     digest = hashlib.sha256()
-    files: list[Path] = [root / connector / "Dockerfile"]
+    files: list[Path] = [root / "packaging" / "Dockerfile"]
     for folder in runtime_folders(connector, root):
         files.append(folder / "pyproject.toml")
         for package in import_packages(folder):

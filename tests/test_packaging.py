@@ -88,8 +88,9 @@ def _doc(connector: str) -> str:
 
 
 def _dockerfile_default_base(connector: str) -> str:
-    match = re.search(r"^ARG BASE_IMAGE=(\S+)$", (ROOT / connector / "Dockerfile").read_text(), re.MULTILINE)
-    assert match, f"{connector}/Dockerfile must declare `ARG BASE_IMAGE=<default>`"
+    """The default BASE_IMAGE of the one Dockerfile template every connector is built from."""
+    match = re.search(r"^ARG BASE_IMAGE=(\S+)$", (ROOT / "packaging" / "Dockerfile").read_text(), re.MULTILINE)
+    assert match, f"packaging/Dockerfile (the image of {connector}) must declare `ARG BASE_IMAGE=<default>`"
     return match.group(1)
 
 
@@ -152,33 +153,53 @@ def test_connector_definition_ids_are_distinct_fixed_uuids() -> None:
 # Dockerfiles and the build context
 
 
-@pytest.mark.parametrize("connector", CONNECTORS)
-def test_dockerfile_follows_the_airbyte_python_connector_image_convention(connector: str) -> None:
-    text = (ROOT / connector / "Dockerfile").read_text()
+DOCKERFILE = ROOT / "packaging" / "Dockerfile"
+
+
+def test_one_dockerfile_template_follows_the_airbyte_python_connector_image_convention() -> None:
+    text = DOCKERFILE.read_text()
     instructions = [line for line in text.splitlines() if line and not line.startswith((" ", "#"))]
     froms = [line for line in instructions if line.startswith("FROM ")]
     assert froms == ["FROM ${BASE_IMAGE} AS builder", "FROM ${BASE_IMAGE}"], "two stages, both on BASE_IMAGE"
     assert instructions[0].startswith("ARG BASE_IMAGE="), "BASE_IMAGE is a build argument declared before FROM"
+    # The connector is a build argument of each stage (an ARG before FROM is not visible inside a stage).
+    for stage in (froms[0], froms[1]):
+        assert instructions[instructions.index(stage) + 1] == "ARG CONNECTOR"
     copies = [line for line in instructions if line.startswith("COPY ")]
     assert copies == [
-        f"COPY .images/wheels/{connector}/ /tmp/wheels/",
+        "COPY .images/wheels/${CONNECTOR}/ /tmp/wheels/",
         "COPY --from=builder /opt/airbyte/venv /opt/airbyte/venv",
     ], "only the host-built wheels enter the image"
-    assert "--no-index" in text and f"--find-links /tmp/wheels {connector}" in text
+    assert "--no-index" in text and '--find-links /tmp/wheels "${CONNECTOR}"' in text
     # The console script named like the folder runs behind /entrypoint.sh, as in Airbyte's Dockerfile.python-connector.
-    assert _pyproject(connector)["scripts"][connector] == f"{connector.replace('-', '_')}.run:run"
-    assert f'exec {connector} "$@"' in text
+    assert """printf '#!/bin/sh\\nexec %s "$@"\\n' "${CONNECTOR}" >/entrypoint.sh""" in text
     assert 'ENTRYPOINT ["/entrypoint.sh"]' in instructions
     assert re.search(r"AIRBYTE_ENTRYPOINT=/entrypoint\.sh", text)
     users = [line for line in instructions if line.startswith("USER ")]
     assert users == ["USER airbyte"], "the final image runs as the non-root airbyte user"
     assert instructions.index("USER airbyte") > instructions.index(froms[1])
+    # Third-party test suites go, whether the folder is called tests (pandas/tests) or test (nltk/test).
+    assert r"\( -name tests -o -name test \) -path '*/site-packages/*'" in text
+    # Every intermediate image of the builder stage is labelled, so build_images.sh can remove exactly those.
+    assert instructions[instructions.index(froms[0]) + 2] == "LABEL io.stampli-nav.builder-stage=${CONNECTOR}"
 
 
-def test_dockerfiles_differ_only_by_connector_name() -> None:
-    template = (ROOT / CONNECTORS[0] / "Dockerfile").read_text().replace(CONNECTORS[0], "CONNECTOR")
-    for connector in CONNECTORS[1:]:
-        assert (ROOT / connector / "Dockerfile").read_text().replace(connector, "CONNECTOR") == template
+@pytest.mark.parametrize("connector", CONNECTORS)
+def test_each_connector_is_built_from_the_template_under_its_console_script(connector: str) -> None:
+    assert not (ROOT / connector / "Dockerfile").exists(), "one template (packaging/Dockerfile), no copies"
+    assert _pyproject(connector)["scripts"][connector] == f"{connector.replace('-', '_')}.run:run"
+
+
+def test_build_script_passes_the_connector_and_removes_only_its_builder_leftovers() -> None:
+    script = (ROOT / "packaging" / "build_images.sh").read_text()
+    assert "DOCKERFILE=packaging/Dockerfile" in script and '--file "$DOCKERFILE"' in script
+    assert '--build-arg "CONNECTOR=$connector"' in script
+    assert '--label "io.airbyte.name=$repository"' in script  # the image name label follows metadata.yaml
+    prunes = [line.strip() for line in script.splitlines() if "image prune" in line]
+    assert prunes == [
+        '"$ENGINE" image prune --force --filter "label=io.stampli-nav.builder-stage=$connector" >/dev/null'
+    ], "only this build's untagged builder images are removed, never other dangling images"
+    assert "--label" in script and '--tag "$repository:$version"' in script
 
 
 def test_dockerignore_admits_only_the_host_built_wheels() -> None:
@@ -196,6 +217,8 @@ def test_image_gets_the_connector_and_its_local_runtime_libraries_but_no_test_se
     expected_lib = "libs/stampli_files" if connector in SFTP_CONNECTORS else "libs/bc_client"
     assert folders[0] == connector and expected_lib in folders
     assert "libs/bc_emulator" not in folders and "libs/embedded_sftp" not in folders
+    assert "webhook-receiver" not in folders, "the webhook receiver is a separate service, not in connector images"
+    assert not (ROOT / connector / connector.replace("-", "_") / "webhook_receiver").exists()
 
 
 def test_source_digest_changes_when_shipped_code_changes(tmp_path: Path) -> None:
@@ -207,13 +230,17 @@ def test_source_digest_changes_when_shipped_code_changes(tmp_path: Path) -> None
         '[project]\nname = "source-x"\ndependencies = ["lib-y>=0.1"]\n'
     )
     (tmp_path / "libs/lib_y/pyproject.toml").write_text('[project]\nname = "lib-y"\n')
-    (tmp_path / "source-x" / "Dockerfile").write_text("FROM x\n")
+    (tmp_path / "packaging").mkdir()
+    (tmp_path / "packaging" / "Dockerfile").write_text("FROM x\n")
     (tmp_path / "source-x" / "unit_tests").mkdir()
     before = local_deps.source_digest("source-x", tmp_path)
     (tmp_path / "source-x" / "unit_tests" / "test_a.py").write_text("assert True\n")
     assert local_deps.source_digest("source-x", tmp_path) == before, "tests do not enter the image"
     (tmp_path / "libs/lib_y/lib_y/__init__.py").write_text("VALUE = 1\n")
     assert local_deps.source_digest("source-x", tmp_path) != before, "a library change makes the image stale"
+    changed = local_deps.source_digest("source-x", tmp_path)
+    (tmp_path / "packaging" / "Dockerfile").write_text("FROM y\n")
+    assert local_deps.source_digest("source-x", tmp_path) != changed, "a template change makes the image stale"
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -583,8 +610,8 @@ def test_image_holds_no_tests_no_secrets_and_no_pip(connector: str) -> None:
     )
     probe = subprocess.run(
         [engine, "run", "--rm", "--network", "none", "--entrypoint", "/bin/sh", image, "-c",
-         # test suites: ours anywhere, third parties' (e.g. pandas/tests) pruned at build
-         f"find / -xdev \\( -name unit_tests -o -name integration_tests -o -path '{site}/*/tests' \\) -print; "
+         # test suites: ours anywhere, third parties' (pandas/tests, nltk/test) pruned at build
+         f"find / -xdev \\( -name unit_tests -o -name integration_tests -o -path '{site}/*/tests' -o -path '{site}/*/test' \\) -print; "
          f"find {ours} \\( -name 'test_*' -o -name conftest.py \\) -print; "
          # secrets: nothing in the Airbyte secrets/config mount points, no private keys in our files
          "find /secrets /config /airbyte -mindepth 1 -not -path '/airbyte/integration_code' -print 2>/dev/null; "
@@ -638,3 +665,18 @@ def test_image_check_reports_the_expected_connection_status(
         capture_output=True, text=True, timeout=timeout + 60, check=False,
     )  # fmt: skip
     _assert_check_result(connector, config, expected, result)
+
+
+def test_image_docs_show_what_a_new_user_trips_over() -> None:
+    """Found by running the images as a new user would (issue 16)."""
+    packaging = (ROOT / "packaging" / "README.md").read_text()
+    oss = (ROOT / "docs" / "airbyte-oss.md").read_text()
+    # The images run as uid 1000: a root-owned 0600 config.json is unreadable; the fix is shown.
+    assert "uid 1000" in packaging and "Permission denied" in packaging and "chown 1000:1000" in packaging
+    # A destination's write reads stdin: -i and the catalog, in a run example piping a read into a write.
+    write_lines = [line for line in packaging.splitlines() if "destination-dynamics-nav:dev" in line]
+    assert any("run --rm -i " in line for line in write_lines), "the destination example must pass -i"
+    assert "write --config /secrets/destination.json --catalog /secrets/catalog.json" in packaging
+    # podman names images localhost/stampli-nav/...: the kind/abctl steps retag them to the registered name.
+    assert 'podman tag "localhost/stampli-nav/$image:0.1.0" "docker.io/stampli-nav/$image:0.1.0"' in oss
+    assert 'podman save "docker.io/stampli-nav/$image:0.1.0"' in oss

@@ -26,6 +26,7 @@ from bc_client import (
     BusinessCentralClient,
     CompanyNotFoundError,
     ConfigurationError,
+    RetryPolicy,
     ServiceUnavailableError,
     ThrottledError,
 )
@@ -52,6 +53,9 @@ SETUPS_NOTE = (
 )
 MAX_IN_FLIGHT = 5  # BC online processes 5 requests per user at once and queues the rest
 REQUEST_TIMEOUT = 120.0
+# `check` answers a person waiting: a refused connection (wrong URL/port/firewall) is reported at once, not
+# retried 6 times like in a sync; throttling keeps the usual patience.
+CHECK_RETRY_POLICY = RetryPolicy(retry_connect_errors=False)
 _CONFIG_ERRORS = (
     ConfigError,
     CompanyNotFoundError,
@@ -89,7 +93,9 @@ class DestinationDynamicsNav(Destination):
         except ConfigError as error:
             return AirbyteConnectionStatus(status=Status.FAILED, message=str(error))
         try:
-            with BusinessCentralClient(parsed.connection, max_in_flight=MAX_IN_FLIGHT, timeout=REQUEST_TIMEOUT) as bc:
+            with BusinessCentralClient(
+                parsed.connection, max_in_flight=MAX_IN_FLIGHT, timeout=REQUEST_TIMEOUT, retry_policy=CHECK_RETRY_POLICY
+            ) as bc:
                 company = bc.company  # proves the token, the API root and the company
                 version = bc.bc_version
                 problems = self._check_target(bc, parsed.settings) + self._check_mappings(bc, parsed.settings)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import subprocess
 import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -55,6 +57,24 @@ def test_check_failures_say_what_to_fix(nav, overrides, expected) -> None:
     status = check(nav.config(**overrides))
     assert status.status == Status.FAILED
     assert expected in status.message
+
+
+def _refused_port() -> int:
+    """A port that was free a moment ago: nothing listens there, so a connect is refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_check_on_a_refused_port_fails_within_3_seconds_with_the_hint(nav) -> None:
+    config = nav.config()
+    config["deployment"]["server_url"] = f"http://127.0.0.1:{_refused_port()}"
+    started = time.monotonic()
+    status = check(config)
+    elapsed = time.monotonic() - started
+    assert status.status == Status.FAILED
+    assert "cannot reach http://127.0.0.1:" in status.message and "ApiServicesEnabled" in status.message
+    assert elapsed < 3.0, f"check took {elapsed:.1f}s on a refused connection"
 
 
 def test_check_with_a_wrong_key_fails_without_printing_it(nav) -> None:

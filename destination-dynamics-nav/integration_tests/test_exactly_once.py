@@ -119,3 +119,56 @@ def test_lines_the_connector_did_not_write_stop_the_post(nav, build) -> None:
     assert raised.value.failure_type.value == "config_error"
     assert "MANUAL-1" in raised.value.message and "did not write" in raised.value.message
     assert nav.gl_entries() == []
+
+
+def test_a_journal_batch_creation_whose_answer_is_lost_is_looked_up_by_code(nav, build, emulator) -> None:
+    assert nav.bc.list_entities("journals", filter="code eq 'STAMPLI'") == []  # the first write creates it
+    rule = emulator.faults.add(kind="drop_after_commit", route="companies/journals", methods=["POST"], times=1)
+    out = nav.write([build.record("invoices", build.invoice(f"JB-{n}")) for n in range(3)] + [build.state(1)])
+
+    assert emulator.faults.rules()[0].fired == 1 and rule.route == "companies/journals"
+    assert out.actions() == {f"JB-{n}": ["posted"] for n in range(3)}
+    assert nav.document_numbers_posted() == {f"STP-JB-{n}": Decimal("150.50") for n in range(3)}
+    assert len(nav.bc.list_entities("journals", filter="code eq 'STAMPLI'")) == 1  # created once, not twice
+    assert out.states == [1]
+
+
+def _new_vendor(vendor_id: str) -> dict:
+    return {
+        "vendor_id": vendor_id,
+        "vendor_name": "Northwind Traders",
+        "address_line_1": "1 Main St",
+        "city": "Seattle",
+        "state": "WA",
+        "postal_code": "98101",
+        "country": "US",
+        "email": "ap@northwind.example",
+        "phone": "206-555-0100",
+        "tax_id": "US-11-2223334",
+        "currency": "USD",
+        "status": "Active",
+        "modified_date": "2026-11-01",
+        "_ab_source_file_url": "/outbound/vendors.csv",
+        "_stampli_source_rows": [2],
+    }
+
+
+@pytest.mark.parametrize("mode", ["journal", "purchase_invoice"])
+def test_a_vendor_creation_whose_answer_is_lost_is_looked_up_by_number(nav, build, emulator, mode) -> None:
+    # The vendor is created in the run's first $batch; its answer is lost after NAV committed it.
+    emulator.faults.add(kind="drop_after_commit", route="$batch", methods=["POST"], times=1)
+    out = nav.write(
+        [
+            build.record("vendors", _new_vendor("V20100")),
+            build.record("invoices", build.invoice("NV-1", vendor_id="V20100", vendor_name="Northwind Traders")),
+            build.record("invoices", build.invoice("NV-2", vendor_id="V20100", vendor_name="Northwind Traders")),
+            build.state(1),
+        ],
+        posting_mode=mode,
+    )
+    assert emulator.faults.rules()[0].fired == 1
+    assert out.by_key("vendors")["V20100"][0]["action"] == "vendor_created"
+    assert out.actions() == {"NV-1": ["posted"], "NV-2": ["posted"]}
+    assert len(nav.bc.list_entities("vendors", filter="number eq 'V20100'")) == 1
+    assert list(nav.document_numbers_posted().values()) == [Decimal("150.50")] * 2  # each invoice posted once
+    assert out.states == [1]

@@ -20,7 +20,7 @@ from bc_client import BusinessCentralClient
 from bc_emulator import EmulatorServer
 from source_dynamics_nav.cursors import parse_timestamp
 from source_dynamics_nav.source import SourceDynamicsNav
-from source_dynamics_nav.webhook_receiver import AirbyteSyncTrigger, Debouncer, TokenProvider, WebhookReceiver
+from webhook_receiver import AirbyteSyncTrigger, Debouncer, TokenProvider, WebhookReceiver
 
 CLIENT_STATE = "integration-client-state-5f2c9e"
 CONNECTION_ID = "6a1e8d64-0d0b-4a3e-9a52-5b8a4d1f2c33"

@@ -1,8 +1,8 @@
 """source-dynamics-nav: NAV / Business Central vendors, G/L accounts and dimensions (plus read-only purchase
 invoices and G/L entries for reconciliation) as Airbyte streams, with webhook subscription upkeep.
 
-`SourceDynamicsNav` is imported lazily: the webhook receiver (`python -m source_dynamics_nav.webhook_receiver`)
-lives in this package too and needs neither the Airbyte CDK nor its logging setup.
+`SourceDynamicsNav` is imported lazily (importing the package does not load the Airbyte CDK). The webhook
+receiver that these subscriptions call is its own package: webhook-receiver/.
 """
 
 from __future__ import annotations

@@ -33,7 +33,10 @@ from source_dynamics_nav.webhooks import SubscriptionUpkeep
 logger = logging.getLogger("airbyte")
 
 # `check` answers a person waiting in a UI: a few quick attempts, not the patient retries of a sync.
-CHECK_RETRY_POLICY = RetryPolicy(max_attempts=2, backoff_base=0.2, backoff_max=1.0, max_retry_after=5.0)
+# A refused connection is not transient for a check (wrong URL/port/firewall): reported at once.
+CHECK_RETRY_POLICY = RetryPolicy(
+    max_attempts=2, backoff_base=0.2, backoff_max=1.0, max_retry_after=5.0, retry_connect_errors=False
+)
 
 
 class SourceDynamicsNav(AbstractSource):

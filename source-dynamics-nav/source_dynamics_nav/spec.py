@@ -16,7 +16,7 @@ def connection_specification() -> dict[str, Any]:
         "type": "string",
         "title": "Webhook notification URL (optional)",
         "description": (
-            "Public HTTPS URL of the webhook receiver (python -m source_dynamics_nav.webhook_receiver). When set, "
+            "Public HTTPS URL of the webhook receiver (the webhook-receiver service). When set, "
             "each sync makes sure Business Central notifies it of vendor, G/L account and dimension changes, and "
             "renews those subscriptions before their 3-day expiry. Polling stays the primary flow."
         ),

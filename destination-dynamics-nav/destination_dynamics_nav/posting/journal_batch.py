@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from bc_client import BusinessCentralClient
-from bc_client.errors import BCError, EntityExistsError
+from bc_client.errors import BCError, EntityExistsError, WriteOutcomeUnknownError
 from bc_client.odata import all_of, eq
 from destination_dynamics_nav.config import DestinationSettings
 
@@ -56,20 +56,53 @@ def ensure_journal(bc: BusinessCentralClient, settings: DestinationSettings) -> 
     journal = find_journal(bc, settings)
     if journal is not None:
         return journal
-    logger.info("Creating journal batch %s in NAV", settings.journal_batch)
-    try:
-        created = dict(bc.create("journals", {"code": settings.journal_batch, "displayName": "Stampli invoices"}))
-    except EntityExistsError:
-        # Created meanwhile by someone else.
-        journal = find_journal(bc, settings)
-        if journal is None:
-            raise
-        return journal
+    created = _create(bc, settings)
     template = str(created.get("templateDisplayName") or "")
     if settings.journal_template and template.upper() != settings.journal_template:
         bc.delete(f"journals({created['id']})", str(created.get("@odata.etag") or "*"))
         raise JournalBatchMissingError(missing_batch_message(settings))
     return created
+
+
+def _create(bc: BusinessCentralClient, settings: DestinationSettings) -> dict[str, Any]:
+    """POST the batch; or the batch found by its code when it exists after all (created meanwhile by someone else,
+    or created by a POST whose answer was lost).
+
+    APIV2Journals.Page.al: `code` is Gen. Journal Batch "Name" (key with the template, which OnNewRecord sets to the
+    default one), so a lost answer is resolved by looking the code up: found means committed; not found means BC
+    never committed it, and one more POST is safe.
+    """
+    body = {"code": settings.journal_batch, "displayName": "Stampli invoices"}
+    for attempt in (1, 2):
+        logger.info("Creating journal batch %s in NAV", settings.journal_batch)
+        try:
+            return dict(bc.create("journals", body))
+        except EntityExistsError:
+            # Created meanwhile by someone else.
+            journal = find_journal(bc, settings)
+            if journal is None:
+                raise
+            return journal
+        except WriteOutcomeUnknownError as lost:
+            journal = find_journal(bc, settings)
+            if journal is not None:
+                logger.info("Journal batch %s: the creation's answer was lost, but NAV has it", settings.journal_batch)
+                return journal
+            if settings.journal_template and _find_in_default_template(bc, settings):
+                # Committed, but in the General template (the only one the API creates in): not the configured
+                # one. Whether it existed before this POST is unknown, so it is left alone.
+                raise JournalBatchMissingError(missing_batch_message(settings)) from lost
+            if attempt == 2:
+                raise
+            logger.warning(
+                "Journal batch %s: the creation's answer was lost and NAV does not have it; creating it again",
+                settings.journal_batch,
+            )
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _find_in_default_template(bc: BusinessCentralClient, settings: DestinationSettings) -> bool:
+    return any(True for _ in bc.iter_entities("journals", filter=eq("code", settings.journal_batch), select=["id"]))
 
 
 def missing_batch_message(settings: DestinationSettings) -> str:

@@ -8,11 +8,8 @@ for vendor ledger entries) are reached with `api_route=`.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import random
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar, overload
@@ -24,26 +21,25 @@ import httpx
 from defusedxml import DefusedXmlException
 
 from bc_client.auth import Authenticator, BasicAuthenticator, ClientCredentialsAuthenticator, MsalAuthenticator
-from bc_client.batch import MAX_BATCH_OPERATIONS, BatchOperation, BatchResult, chunks
+from bc_client.batch import BatchOperation, BatchResult
+from bc_client.batch_runner import BatchRunner
 from bc_client.config import BasicAuth, BCConnectionConfig, CloudDeployment, OnPremisesDeployment
 from bc_client.enums import decode_entity, decode_payload, encode_body
 from bc_client.errors import (
     ON_PREMISES_API_HINT,
     AuthenticationError,
     AuthorizationError,
-    BatchRolledBackError,
     BCError,
     CompanyNotFoundError,
     ConfigurationError,
     NotFoundError,
     Redactor,
-    error_class_for,
 )
 from bc_client.jsonio import dumps, loads
 from bc_client.metadata import ApiMetadata
 from bc_client.models import BCEntity, Company
 from bc_client.tls import TlsTrust
-from bc_client.transport import NOT_PROCESSED_STATUSES, RetryPolicy, Transport, parse_retry_after
+from bc_client.transport import RetryPolicy, Transport
 from bc_client.usage import ApiUsage
 
 logger = logging.getLogger("bc_client")
@@ -100,6 +96,14 @@ class BusinessCentralClient:
             retry_policy=self.retry_policy,
             on_premises=config.is_on_premises,
             default_headers={"Accept": "application/json", "Accept-Language": "en-US"},
+        )
+        self._batches = BatchRunner(
+            transport=self._transport,
+            usage=self.usage,
+            retry_policy=self.retry_policy,
+            redact=self._redact,
+            api_root=self.api_root,
+            batch_url=self.batch_url,
         )
         self._company: Company | None = None
         self._company_lock = threading.Lock()
@@ -486,168 +490,8 @@ class BusinessCentralClient:
         everything back and this raises `BatchRolledBackError`. An atomic batch must fit one request (≤ 100
         operations); larger ones are refused rather than silently split into several transactions.
         Without `atomic`, each result carries its own `error`; operations BC refused unprocessed (429/503) are
-        resent (within the retry budget)."""
-        ops = list(operations)
-        if not ops:
-            return []
-        if atomic and len(ops) > MAX_BATCH_OPERATIONS:
-            raise ValueError(
-                f"an atomic $batch holds at most {MAX_BATCH_OPERATIONS} operations (got {len(ops)}); BC cannot make "
-                "more than one request a single transaction — split the work into independent units"
-            )
-        ids = [op.id or str(index + 1) for index, op in enumerate(ops)]
-        if len(ids) != len(set(ids)):
-            raise ValueError("BatchOperation ids must be unique within a batch (auto ids are '1', '2', ...)")
-        results: list[BatchResult | None] = [None] * len(ops)
-        indexed = [(index, ids[index], op) for index, op in enumerate(ops)]
-        for number, chunk in enumerate(chunks(indexed)):  # type: ignore[arg-type]
-            try:
-                self._run_batch_chunk(chunk, atomic, results, timeout)
-            except BCError as exc:
-                if atomic:
-                    raise
-                # Earlier chunks are committed: report per operation instead of losing their results.
-                for index, inner_id, operation in chunk:
-                    results[index] = BatchResult(operation, inner_id, 0, error=exc)
-                later = [item for rest in chunks(indexed)[number + 1 :] for item in rest]  # type: ignore[arg-type]
-                for index, inner_id, operation in later:
-                    not_sent = BCError(f"not sent: an earlier $batch request of this call failed ({exc})")
-                    results[index] = BatchResult(operation, inner_id, 0, error=not_sent)
-                break
-        final = [result for result in results if result is not None]
-        if atomic:
-            # Only operations BC answered with an error failed; the others were rolled back (or never run).
-            # Throttled ones (429/503 beyond the retry budget) failed for no fault of their own: not listed.
-            failures = {
-                index: result.error
-                for index, result in enumerate(final)
-                if result.error is not None and result.status >= 400 and result.status not in NOT_PROCESSED_STATUSES
-            }
-            if failures or any(not result.ok for result in final):
-                if failures:
-                    first_index, first_error = next(iter(failures.items()))
-                    operation = ops[first_index]
-                    reason = (
-                        f"operation {first_index + 1} of {len(ops)} ({operation.method} {operation.path}) "
-                        f"failed: {first_error}"
-                    )
-                    status, code = first_error.status, first_error.code
-                else:
-                    reason = "BC's answer left operations unanswered"
-                    status, code = None, None
-                raise BatchRolledBackError(
-                    f"atomic $batch rolled back: {reason}", failures=failures, results=final, status=status, code=code
-                )
-        return final
-
-    def _batch_request(self, inner_id: str, operation: BatchOperation) -> dict[str, Any]:
-        headers = dict(operation.headers or {})
-        if operation.body is not None:
-            headers.setdefault("Content-Type", "application/json")
-        if operation.etag:
-            headers.setdefault("If-Match", operation.etag)
-        request: dict[str, Any] = {
-            "id": inner_id,
-            "method": operation.method,
-            "url": self.batch_url(operation.path),
-            "headers": headers,
-        }
-        if operation.body is not None:
-            request["body"] = encode_body(operation.body)
-        return request
-
-    def _run_batch_chunk(
-        self,
-        chunk: list[tuple[int, str, BatchOperation]],
-        atomic: bool,
-        results: list[BatchResult | None],
-        timeout: float | None,
-    ) -> None:
-        headers = {"Content-Type": "application/json"}
-        if atomic:
-            headers["Isolation"] = "snapshot"
-        else:
-            # Independent operations: ask BC to run all of them even when one fails (OData stops otherwise).
-            headers["Prefer"] = "odata.continue-on-error"
-        pending = chunk
-        attempt = 1
-        while pending:
-            inner_requests = [self._batch_request(inner_id, operation) for _, inner_id, operation in pending]
-            requests_by_id = {inner_id: (index, operation) for index, inner_id, operation in pending}
-            idempotent = all(operation.method == "GET" for _, _, operation in pending)
-            response = self._transport.send(
-                "POST",
-                self.api_root() + "/$batch",
-                content=dumps({"requests": inner_requests}),
-                headers=headers,
-                operations=len(pending),
-                idempotent=idempotent,
-                timeout=timeout,
-            )
-            self.usage.record("batch_requests")
-            payload = self._json(response)
-            answers = payload.get("responses") if isinstance(payload, dict) else None
-            if not isinstance(answers, list):
-                raise BCError("the $batch answer has no 'responses' array", status=response.status_code)
-            by_id = {str(answer.get("id")): answer for answer in answers if isinstance(answer, dict)}
-            unprocessed: list[tuple[int, str, BatchOperation]] = []
-            for inner_id, (index, operation) in requests_by_id.items():
-                answer = by_id.get(inner_id)
-                if answer is None:
-                    error = BCError(
-                        f"the $batch answer has no response for operation {inner_id} ({operation.method} {operation.path})"
-                    )
-                    results[index] = BatchResult(operation, inner_id, 0, error=error)
-                    continue
-                result = self._batch_result(operation, inner_id, answer)
-                if result.status in NOT_PROCESSED_STATUSES:
-                    self.usage.record("throttled" if result.status == 429 else "server_busy")
-                    unprocessed.append((index, inner_id, operation))
-                results[index] = result
-            if not unprocessed or attempt >= self.retry_policy.max_attempts:
-                return
-            # Atomic: BC rolled the whole batch back, so all of it goes again. Otherwise only the refused ones.
-            pending = chunk if atomic else unprocessed
-            waits = [results[i].error.retry_after for i, _, _ in unprocessed]  # type: ignore[union-attr]
-            retry_after = max((w for w in waits if w is not None), default=None)
-            backoff = random.uniform(0, min(self.retry_policy.backoff_max, self.retry_policy.backoff_base * 2**attempt))
-            wait = min(retry_after, self.retry_policy.max_retry_after) if retry_after is not None else backoff
-            self.usage.record("retries")
-            logger.warning(
-                "bc_client: %d $batch operation(s) were refused unprocessed (429/503); resending in %.2fs",
-                len(unprocessed),
-                wait,
-            )
-            time.sleep(wait)
-            attempt += 1
-
-    def _batch_result(self, operation: BatchOperation, inner_id: str, answer: Mapping[str, Any]) -> BatchResult:
-        status = int(answer.get("status") or 0)
-        headers = {str(k): str(v) for k, v in (answer.get("headers") or {}).items()}
-        body = answer.get("body")
-        if isinstance(body, str) and body.strip().startswith(("{", "[")):
-            with contextlib.suppress(ValueError):
-                body = loads(body)
-        error = None
-        if 200 <= status < 300:
-            body = decode_payload(body)
-        else:
-            code = message = None
-            if isinstance(body, dict) and isinstance(body.get("error"), dict):
-                code = body["error"].get("code")
-                message = body["error"].get("message")
-            retry_after = next(
-                (parse_retry_after(value) for name, value in headers.items() if name.lower() == "retry-after"), None
-            )
-            error = error_class_for(status, code)(
-                self._redact(str(message or body or f"HTTP {status}")),
-                status=status,
-                code=code,
-                method=operation.method,
-                url=operation.path,
-                retry_after=retry_after,
-            )
-        return BatchResult(operation, inner_id, status, headers, body, error)
+        resent after BC's Retry-After (within the retry budget). Execution lives in `bc_client.batch_runner`."""
+        return self._batches.run(operations, atomic=atomic, timeout=timeout)
 
     # -- concurrency ----------------------------------------------------------------------------------------
     def map_concurrently(

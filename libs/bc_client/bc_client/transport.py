@@ -57,6 +57,9 @@ class RetryPolicy:
     backoff_base: float = 0.5
     backoff_max: float = 30.0
     max_retry_after: float = 120.0
+    # A refused or unresolvable connection (httpx.ConnectError) is worth retrying in a sync (a service tier
+    # restarting), not in a `check` where a person waits: there it usually means a wrong URL, port or firewall.
+    retry_connect_errors: bool = True
 
 
 class _Transient(Exception):
@@ -90,6 +93,13 @@ def parse_retry_after(value: str | None, now: Callable[[], datetime] = lambda: d
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - now()).total_seconds())
+
+
+def server_wait(retry_after: float, policy: RetryPolicy) -> float:
+    """The wait before resending after BC's Retry-After: honoured (capped by the policy), plus a little jitter so
+    that parallel workers do not return in lockstep. Used for top-level requests and $batch inner operations."""
+    wait = min(retry_after, policy.max_retry_after)
+    return wait + random.uniform(0, min(1.0, wait * 0.1))
 
 
 def describe_url(url: str) -> str:
@@ -252,6 +262,8 @@ class Transport:
                 url=describe_url(url),
             ) from None
         state.uncertain = state.uncertain or sent
+        if not self._policy.retry_connect_errors and isinstance(exc, httpx.ConnectError):
+            raise self.unreachable_error(exc, method, url) from None  # nothing reached BC; say so at once
         raise _Transient(self.unreachable_error(exc, method, url), None)
 
     # -- errors ---------------------------------------------------------------------------------------------
@@ -309,9 +321,7 @@ class Transport:
     def _wait(self, retry_state: RetryCallState) -> float:
         failure = retry_state.outcome.exception() if retry_state.outcome else None
         if isinstance(failure, _Transient) and failure.retry_after is not None:
-            # Honour the server, plus a little jitter so that parallel workers do not return in lockstep.
-            wait = min(failure.retry_after, self._policy.max_retry_after)
-            return wait + random.uniform(0, min(1.0, wait * 0.1))
+            return server_wait(failure.retry_after, self._policy)
         return float(self._backoff(retry_state))
 
     def _before_sleep(self, retry_state: RetryCallState) -> None:

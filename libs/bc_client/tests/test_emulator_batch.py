@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -16,6 +17,8 @@ from bc_client import (
     EntityExistsError,
     GeneralLedgerEntry,
     Journal,
+    ServiceUnavailableError,
+    ThrottledError,
 )
 from bc_client.odata import eq
 from bc_emulator import EmulatorServer
@@ -121,3 +124,59 @@ def test_journal_lines_in_one_transaction_then_posted(bc: BusinessCentralClient)
     )
     assert sum(e.debit_amount or 0 for e in entries) == Decimal("100.00")
     assert sum(e.credit_amount or 0 for e in entries) == Decimal("100.00")
+
+
+def test_throttled_inner_operations_wait_for_retry_after(
+    bc: BusinessCentralClient, bc_emulator: EmulatorServer
+) -> None:
+    # Emulator-only fault machinery: BC answers an inner 429 with Retry-After like a top-level one.
+    bc_emulator.faults.add(kind="status", status=429, route="vendors", methods=["POST"], times=1, retry_after_s=1)
+    started = time.monotonic()
+    results = bc.batch([_vendor("VRA1"), _vendor("VRA2")])
+    assert time.monotonic() - started >= 1.0  # Retry-After honoured, not the 0.05 s backoff of FAST_RETRIES
+    assert [r.status for r in results] == [201, 201]
+    assert bc.usage.snapshot()["retries"] == 1 and _vendor_count(bc) == 12
+
+
+@pytest.mark.parametrize(("status", "error_class"), [(429, ThrottledError), (503, ServiceUnavailableError)])
+def test_inner_operations_refused_past_the_budget_say_why(
+    bc: BusinessCentralClient, bc_emulator: EmulatorServer, status: int, error_class: type[Exception]
+) -> None:
+    bc_emulator.faults.add(kind="status", status=status, route="vendors", methods=["POST"], retry_after_s=0)
+    reads = BatchOperation("GET", "vendors", id="read")
+    before = bc.usage.snapshot()
+    results = bc.batch([_vendor("VRX1"), reads, _vendor("VRX2")])
+    assert results[1].ok  # the read went through on the first attempt and was not resent
+    for refused in (results[0], results[2]):
+        assert isinstance(refused.error, error_class) and refused.status == status
+        message = str(refused.error)
+        assert f"answered {status}" in message and "2 of 3 $batch operation(s)" in message
+        assert "each of 5 attempt(s)" in message and "last Retry-After 0s" in message
+    usage = bc.usage.snapshot()
+    assert usage["batch_requests"] - before["batch_requests"] == 5
+    assert usage["operations"] - before["operations"] == 3 + 4 * 2  # only the refused ones were resent
+    assert _vendor_count(bc) == 10
+
+
+def test_an_atomic_batch_refused_past_the_budget_names_status_count_and_retry_after(
+    bc: BusinessCentralClient, bc_emulator: EmulatorServer
+) -> None:
+    bc_emulator.faults.add(kind="status", status=429, route="vendors", methods=["POST"], after=1, retry_after_s=0)
+    with pytest.raises(BatchRolledBackError) as excinfo:
+        bc.batch([_vendor("VRY1"), _vendor("VRY2"), _vendor("VRY3")], atomic=True)
+    message = str(excinfo.value)
+    assert "unanswered" not in message
+    assert "429" in message and "none of its 3 operations was applied" in message
+    assert "each of 5 attempt(s)" in message and "last Retry-After 0s" in message
+    assert excinfo.value.status == 429 and excinfo.value.failures == {}
+    assert bc.usage.snapshot()["batch_requests"] == 5  # the whole transaction resent each time (BC rolled it back)
+    assert _vendor_count(bc) == 10
+
+
+def test_an_atomic_batch_throttled_once_is_resent_whole_and_commits_once(
+    bc: BusinessCentralClient, bc_emulator: EmulatorServer
+) -> None:
+    bc_emulator.faults.add(kind="status", status=503, route="vendors", methods=["POST"], after=1, times=1)
+    results = bc.batch([_vendor("VRZ1"), _vendor("VRZ2"), _vendor("VRZ3")], atomic=True)
+    assert [r.status for r in results] == [201, 201, 201]
+    assert _vendor_count(bc) == 13  # VRZ1, rolled back with the refused VRZ2, was not created twice

@@ -219,3 +219,14 @@ def test_query_strings_are_percent_encoded_for_odata(bc: BusinessCentralClient, 
     )
     assert request.headers["Prefer"] == "odata.maxpagesize=50"
     assert request.headers["Accept-Language"] == "en-US"
+
+
+def test_a_check_policy_reports_a_refused_connection_at_once() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    config = _config(base=f"http://127.0.0.1:{port}/BC/api/v2.0")
+    with BusinessCentralClient(config, retry_policy=RetryPolicy(retry_connect_errors=False)) as bc:
+        with pytest.raises(ApiUnreachableError, match="ApiServicesEnabled"):
+            _ = bc.company
+        assert bc.usage.snapshot()["transport_errors"] == 1 and bc.usage.snapshot()["retries"] == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import weakref
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -45,6 +46,9 @@ class EmulatorServer:
         self.app = EmulatorApp(self)
         self.service = ApiService(inner_fault=self.app.inner_fault)
         self._tls: TlsMaterial | None = generate() if self.settings.tls else None
+        if self._tls is not None:
+            # Safety net for a server never started or never stopped: the folder holds a private key.
+            weakref.finalize(self, self._tls.remove)
         self._httpd: EmulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -53,6 +57,8 @@ class EmulatorServer:
     def start(self) -> Self:
         if self._httpd is not None:
             return self
+        if self._tls is not None:
+            self._tls.write()  # again, if an earlier stop() removed the files
         context = self._tls.server_context() if self._tls else None
         self._httpd = EmulatorHTTPServer(
             (self.settings.host, self.settings.port),
@@ -78,6 +84,8 @@ class EmulatorServer:
             self._thread.join(timeout=5)
         self.notifier.stop()
         self._httpd = None
+        if self._tls is not None:
+            self._tls.remove()  # no private key left in the temp directory (the CA stays in memory: ca_pem)
 
     def __enter__(self) -> Self:
         return self.start()

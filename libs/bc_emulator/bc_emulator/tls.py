@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import shutil
 import ssl
 import tempfile
 from dataclasses import dataclass
@@ -17,10 +18,28 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 @dataclass(frozen=True)
 class TlsMaterial:
+    """The CA and server certificate, in memory and as files in `directory` (a private key among them: the
+    server removes the folder when it stops, and writes it again if it is started again)."""
+
     ca_pem: str
     ca_file: Path  # the CA certificate on disk, for clients that want a path (requests/msal `verify=`)
     cert_file: Path
     key_file: Path
+    directory: Path
+    cert_pem: bytes
+    key_pem: bytes
+
+    def write(self) -> None:
+        """(Re)create the files, e.g. for a server started again after `remove()`."""
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.ca_file.write_text(self.ca_pem)
+        self.cert_file.write_bytes(self.cert_pem)
+        self.key_file.touch(mode=0o600)
+        self.key_file.chmod(0o600)
+        self.key_file.write_bytes(self.key_pem)
+
+    def remove(self) -> None:
+        shutil.rmtree(self.directory, ignore_errors=True)
 
     def server_context(self) -> ssl.SSLContext:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -82,16 +101,16 @@ def generate(directory: Path | None = None, hosts: tuple[str, ...] = ("127.0.0.1
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
-    ca_pem = ca_cert.public_bytes(serialization.Encoding.PEM).decode()
-    ca_file = target / "ca.pem"
-    cert_file = target / "server.pem"
-    key_file = target / "server.key"
-    ca_file.write_text(ca_pem)
-    cert_file.write_bytes(server_cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        server_key.private_bytes(
+    material = TlsMaterial(
+        ca_pem=ca_cert.public_bytes(serialization.Encoding.PEM).decode(),
+        ca_file=target / "ca.pem",
+        cert_file=target / "server.pem",
+        key_file=target / "server.key",
+        directory=target,
+        cert_pem=server_cert.public_bytes(serialization.Encoding.PEM),
+        key_pem=server_key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
+        ),
     )
-    key_file.chmod(0o600)
-    return TlsMaterial(ca_pem, ca_file, cert_file, key_file)
+    material.write()
+    return material

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -162,6 +164,40 @@ def test_command_line_serves_until_stopped(tmp_path: Path) -> None:
     finally:
         process.terminate()
         assert process.wait(timeout=10) == 0
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_command_line_removes_its_tls_folder_with_the_private_key_when_stopped(tmp_path: Path, signum: int) -> None:
+    env = {**os.environ, "TMPDIR": str(tmp_path)}  # tempfile.mkdtemp puts bc-emulator-tls-* here
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bc_emulator", "--port", "0", "--seed", "empty", "--tls"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stdout is not None
+        info = json.loads(process.stdout.readline())
+        folder = Path(info["ca_file"]).parent
+        assert folder.parent == tmp_path and folder.name.startswith("bc-emulator-tls-")
+        assert (folder / "server.key").is_file()  # the private key exists while serving
+    finally:
+        process.send_signal(signum)
+        assert process.wait(timeout=10) == 0
+    assert not folder.exists()
+    assert list(tmp_path.glob("bc-emulator-tls-*")) == []
+
+
+def test_a_stopped_server_leaves_no_tls_folder_and_restarts_with_the_same_ca(bc_emulator_factory: Factory) -> None:
+    emu = bc_emulator_factory(tls=True)
+    folder, ca = emu.ca_file.parent, emu.ca_pem  # type: ignore[union-attr]
+    emu.stop()
+    assert not folder.exists()
+    emu.start()  # e.g. an outage simulated by stop/start: same CA, files written again
+    with onprem_client(emu) as client:
+        assert client.get("companies").status_code == 200
+    assert emu.ca_pem == ca and (folder / "server.key").is_file()
 
 
 def test_command_line_rejects_a_bad_seed(capsys: pytest.CaptureFixture[str]) -> None:

@@ -21,7 +21,7 @@ from typing import Literal
 
 import httpx
 
-logger = logging.getLogger("source_dynamics_nav.webhook_receiver")
+logger = logging.getLogger("webhook_receiver")
 
 TOKEN_MARGIN_SECONDS = 30.0
 TriggerOutcome = Literal["started", "busy", "retry", "failed"]

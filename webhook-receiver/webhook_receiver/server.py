@@ -19,10 +19,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from source_dynamics_nav.webhook_receiver.debounce import Debouncer
-from source_dynamics_nav.webhook_receiver.notifications import MalformedPayloadError, authentic, parse_notifications
+from webhook_receiver.debounce import Debouncer
+from webhook_receiver.notifications import MalformedPayloadError, authentic, parse_notifications
 
-logger = logging.getLogger("source_dynamics_nav.webhook_receiver")
+logger = logging.getLogger("webhook_receiver")
 
 MAX_BODY_BYTES = 8 << 20  # a collection burst of 1,000 notifications is well under 1 MB
 READ_TIMEOUT_SECONDS = 10.0

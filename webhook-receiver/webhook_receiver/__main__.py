@@ -1,4 +1,4 @@
-"""`python -m source_dynamics_nav.webhook_receiver`: run the receiver until interrupted.
+"""`webhook-receiver` (or `python -m webhook_receiver`): run the receiver until interrupted.
 
 Secrets come from environment variables (named on the command line), never from arguments: a command line is
 visible to every user of the machine (`ps`).
@@ -6,7 +6,7 @@ visible to every user of the machine (`ps`).
 Example (Airbyte OSS):
     export NAV_WEBHOOK_CLIENT_STATE=...   # the source's webhook_client_state
     export AIRBYTE_CLIENT_ID=... AIRBYTE_CLIENT_SECRET=...
-    python -m source_dynamics_nav.webhook_receiver --port 8787 --client-state-env NAV_WEBHOOK_CLIENT_STATE \\
+    webhook-receiver --port 8787 --client-state-env NAV_WEBHOOK_CLIENT_STATE \\
         --airbyte-api-url http://localhost:8000/api/public --connection-id <uuid> \\
         --client-id-env AIRBYTE_CLIENT_ID --client-secret-env AIRBYTE_CLIENT_SECRET
 """
@@ -25,16 +25,16 @@ from collections.abc import Sequence
 
 import httpx
 
-from source_dynamics_nav.webhook_receiver.airbyte_api import AirbyteSyncTrigger, TokenProvider
-from source_dynamics_nav.webhook_receiver.debounce import Debouncer
-from source_dynamics_nav.webhook_receiver.server import WebhookReceiver
+from webhook_receiver.airbyte_api import AirbyteSyncTrigger, TokenProvider
+from webhook_receiver.debounce import Debouncer
+from webhook_receiver.server import WebhookReceiver
 
-logger = logging.getLogger("source_dynamics_nav.webhook_receiver")
+logger = logging.getLogger("webhook_receiver")
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m source_dynamics_nav.webhook_receiver",
+        prog="webhook-receiver",
         description=(
             "Receive Business Central webhook notifications (vendors, G/L accounts, dimensions) and start a sync "
             "of the reverse Airbyte connection, debounced. Answers BC's validation handshakes."
@@ -136,5 +136,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
+def run() -> None:
+    """The `webhook-receiver` console script."""
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

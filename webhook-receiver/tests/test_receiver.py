@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from source_dynamics_nav.webhook_receiver import AirbyteSyncTrigger, Debouncer, TokenProvider, WebhookReceiver
+from webhook_receiver import AirbyteSyncTrigger, Debouncer, TokenProvider, WebhookReceiver
 
 CLIENT_STATE = "receiver-test-client-state-42"
 CONNECTION_ID = "0b7f7c2e-3c1d-4a57-9f0e-2d1c4b5a6e7f"
@@ -137,7 +137,7 @@ def test_the_module_runs_on_its_own_and_reads_secrets_from_the_environment(airby
         [
             sys.executable,
             "-m",
-            "source_dynamics_nav.webhook_receiver",
+            "webhook_receiver",
             "--host",
             "127.0.0.1",
             "--port",
@@ -177,7 +177,7 @@ def test_the_module_runs_on_its_own_and_reads_secrets_from_the_environment(airby
 
 
 def test_payload_parsing_keeps_the_entity_set() -> None:
-    from source_dynamics_nav.webhook_receiver.notifications import parse_notifications
+    from webhook_receiver.notifications import parse_notifications
 
     parsed = parse_notifications(json.dumps({"value": [notification(entity="dimensions(9)")]}).encode())
     assert parsed[0].entity_set == "dimensions"
@@ -199,3 +199,10 @@ def test_a_steady_trickle_still_starts_a_sync_after_the_maximum_wait(airbyte_api
     finally:
         debouncer.stop()
         http.close()
+
+
+def test_the_console_script_is_installed_and_answers_help() -> None:
+    script = Path(sys.executable).with_name("webhook-receiver")
+    result = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=30, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: webhook-receiver") and "--client-state-env" in result.stdout

@@ -17,9 +17,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from source_dynamics_nav.webhook_receiver.airbyte_api import TriggerResult
+from webhook_receiver.airbyte_api import TriggerResult
 
-logger = logging.getLogger("source_dynamics_nav.webhook_receiver")
+logger = logging.getLogger("webhook_receiver")
 
 
 @dataclass
