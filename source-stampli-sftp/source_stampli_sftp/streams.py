@@ -8,32 +8,34 @@ after a crash the unfinished file is read again and the records it already emitt
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Iterable, Mapping, MutableMapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
+import orjson
 import paramiko
 from airbyte_cdk.models import AirbyteMessage, AirbyteRecordMessage, FailureType, SyncMode, Type
 from airbyte_cdk.sources.streams import CheckpointMixin, Stream
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from source_stampli_sftp.notices import FileNotices, StreamTotals, log_file, log_stream
 from source_stampli_sftp.session import SftpSession
 from source_stampli_sftp.spec import SourceStampliSftpConfig
-from source_stampli_sftp.state import StreamState
+from source_stampli_sftp.state import NEWER, UNCHANGED, StreamState, column_position, mtime_position, short_hash
 from stampli_files.declarations import CURSOR_FIELD, STREAMS, StreamDeclaration, json_schema
 from stampli_files.listing import Candidate, FolderListing, RemoteFile, files_for_stream, list_folder, unclaimed_files
 from stampli_files.reader import ExportReader
-from stampli_files.rejects import Issue, Reject
+from stampli_files.records import format_timestamp
 from stampli_files.rows import ReadReport
 from stampli_files.sftp import HostKeyMismatchError, SftpAuthError, SftpConnectionError, SftpError
+from stampli_nav_events import SourceFileEvent
 
 CHECKPOINT_EVERY_RECORDS = 10_000
-MAX_LOGGED_PROBLEMS_PER_FILE = 200  # beyond this, a per-reason count closes the file's report
 DOWNLOAD_ATTEMPTS = 3  # also for listing: a dropped connection is reopened in between
 RETRY_PAUSE_SECONDS = 1.0
 
@@ -64,6 +66,7 @@ class StampliStream(Stream, CheckpointMixin):
         self._globs = {name: config.globs_for(name) for name in STREAMS}
         self._column_mapping = config.mapping_for(declaration.name)
         self._schema = json_schema(declaration)  # the CDK asks for it once per record
+        self._totals = StreamTotals(declaration.name)
 
     # -- identity -------------------------------------------------------------------------------------------------
 
@@ -114,9 +117,13 @@ class StampliStream(Stream, CheckpointMixin):
             f"{self.name}: {len(candidates)} file(s) in {self.config.folder}, {len(pending)} to read, "
             f"{len(candidates) - len(pending)} already read"
         )
+        self._totals = StreamTotals(self.name, files_listed=len(candidates))
         for candidate in pending:
             remote = candidate.file
             yield {"path": remote.path, "size": remote.size, "mtime": remote.mtime.isoformat()}
+        # Resumed by the CDK after the last slice was read: the stream's totals and the state it leaves.
+        state = self._state.to_mapping()
+        log_stream(self._log, self._totals.event(len(self._state.records), len(orjson.dumps(state))))
 
     def _candidates(self) -> list[Candidate]:
         listing = self._list()
@@ -174,49 +181,108 @@ class StampliStream(Stream, CheckpointMixin):
         if candidate is None:
             return
         started = time.monotonic()
-        problems = _ProblemLog(self._log, remote.path)
-        report = ReadReport(on_reject=problems.reject, on_issue=problems.issue, on_notice=problems.notice)
+        notices = FileNotices(self._log, self.name, remote.path)
+        report = ReadReport(
+            on_reject=notices.reject, on_issue=notices.issue, on_notice=notices.notice, on_superseded=notices.superseded
+        )
         reader = ExportReader(self.declaration, report, self._column_mapping)
-        emitted = unchanged = 0
+        counts = {"emitted": 0, "unchanged": 0, "stale": 0}
+        mtime = mtime_position(remote.mtime)
+        version_field = self.declaration.version_field
         with tempfile.TemporaryDirectory(prefix="stampli-") as work:
             workdir = Path(work)
             local = workdir / "download"
-            if not self._download(remote, local):
+            sha256 = self._download(remote, local)
+            if sha256 is None:
                 return
             downloaded = time.monotonic()
+            digest = short_hash(sha256)
+            earlier = self._state.read_before(digest)
+            if earlier is not None:  # an old file touched, copied or uploaded again under a new name
+                self._state.mark_read(remote, digest)
+                self._file_event(remote, f"same_content_as:{earlier}", sha256=sha256)
+                return
             key_name, state, name = self.declaration.key, self._state, self.name
             for record in reader.read_file(local, remote.path, remote.mtime, workdir, candidate.member_filter):
-                key, digest = record[key_name], record["_stampli_record_hash"]
-                if state.is_new_or_changed(key, digest):
-                    state.remember(key, digest)  # before the yield: the CDK checkpoints only after emitting it
-                    emitted += 1
+                key = record[key_name]
+                column = column_position(record.get(version_field)) if version_field else ""
+                verdict, short = state.judge(key, record["_stampli_record_hash"], column, mtime)
+                if verdict is NEWER:
+                    state.remember(key, short, column, mtime)  # before the yield: the CDK checkpoints after emitting
+                    counts["emitted"] += 1
                     # A ready AirbyteMessage skips the CDK's per-record dict copy and schema transform (a no-op here).
                     yield AirbyteMessage(
                         type=Type.RECORD,
                         record=AirbyteRecordMessage(stream=name, data=record, emitted_at=time.time_ns() // 1_000_000),
                     )
+                elif verdict is UNCHANGED:
+                    counts["unchanged"] += 1
                 else:
-                    unchanged += 1
-        state.mark_read(remote)  # after the last record was emitted
-        problems.close()
-        self._log.info(
+                    counts["stale"] += 1
+                    notices.stale(record["_ab_source_file_url"], record["_stampli_source_rows"], key, verdict)
+        state.mark_read(remote, digest)  # after the last record was emitted
+        notices.close()
+        records = sum(counts.values())
+        event = SourceFileEvent(
+            stream=self.name,
+            path=remote.path,
+            size=remote.size,
+            mtime=format_timestamp(remote.mtime),
+            sha256=sha256,
+            rows=report.rows,
+            records=records,
+            superseded=report.superseded,
+            rejected=report.rejected,
+            flagged=report.flagged,
+            reasons=dict(notices.reasons),
+            seconds=round(time.monotonic() - started, 3),
+            **counts,
+        )
+        self._totals.add(event)
+        extra = f", {counts['stale']} older version(s) not emitted" if counts["stale"] else ""
+        extra += f", {report.superseded} row(s) superseded in the file" if report.superseded else ""
+        log_file(
+            self._log,
             f"{self.name}: read {remote.path} ({remote.size} bytes; download {downloaded - started:.1f}s, "
-            f"parse and emit {time.monotonic() - downloaded:.1f}s): {emitted} record(s) emitted, "
-            f"{unchanged} unchanged since last emitted, {report.rejected} rejected, {report.flagged} flag(s)"
+            f"parse and emit {time.monotonic() - downloaded:.1f}s): {counts['emitted']} record(s) emitted, "
+            f"{counts['unchanged']} unchanged since last emitted, {report.rejected} rejected, "
+            f"{report.flagged} flag(s){extra}",
+            event,
         )
 
-    def _download(self, remote: RemoteFile, local: Path) -> bool:
-        """Fetch the file; False when it is still being written (size or mtime moved) — it is read next run."""
+    def _file_event(self, remote: RemoteFile, why: str, sha256: str | None = None, human: str | None = None) -> None:
+        """A listed file this read did not parse, and why (it is read next run unless it was already read)."""
+        event = SourceFileEvent(
+            stream=self.name,
+            path=remote.path,
+            size=remote.size,
+            mtime=format_timestamp(remote.mtime),
+            sha256=sha256,
+            skipped=True,
+            why=why,
+        )
+        self._totals.add(event)
+        if human is None:
+            human = (
+                f"{remote.path} disappeared before it could be read"
+                if why == "disappeared"
+                else f"skipped {remote.path}: same content as {why.removeprefix('same_content_as:')}, already read"
+            )
+        log_file(self._log, f"{self.name}: {human}", event)
+
+    def _download(self, remote: RemoteFile, local: Path) -> str | None:
+        """Fetch the file; its hex SHA-256, or None when it is still being written (size or mtime moved) or gone."""
         for attempt in range(1, DOWNLOAD_ATTEMPTS + 1):
             try:
                 connection = self.session.connection()
                 with local.open("wb") as out:
-                    written = connection.download(remote.path, out, remote.size)
+                    hashing = _HashingWriter(out)
+                    written = connection.download(remote.path, hashing, remote.size)  # type: ignore[arg-type]
                 after = connection.stat(remote.path)
                 break
             except FileNotFoundError:
-                self._log.info(f"{self.name}: {remote.path} disappeared before it could be read")
-                return False
+                self._file_event(remote, "disappeared")
+                return None
             except (HostKeyMismatchError, SftpAuthError) as exc:
                 raise as_traced(exc) from None
             except (SftpConnectionError, paramiko.SSHException, EOFError, OSError) as exc:
@@ -229,12 +295,14 @@ class StampliStream(Stream, CheckpointMixin):
                 self._log.warning(f"{self.name}: downloading {remote.path} failed ({exc}); retrying")
                 time.sleep(RETRY_PAUSE_SECONDS * attempt)
         if written != remote.size or after.size != remote.size or after.mtime != remote.mtime:
-            self._log.info(
-                f"{self.name}: {remote.path} is still being written (listed {remote.size} bytes, "
-                f"got {written}, now {after.size}); it will be read next run"
+            self._file_event(
+                remote,
+                "still_being_written",
+                human=f"{remote.path} is still being written (listed {remote.size} bytes, got {written}, now "
+                f"{after.size}); it will be read next run",
             )
-            return False
-        return True
+            return None
+        return hashing.hexdigest()
 
     def get_error_display_message(self, exception: BaseException) -> str | None:
         if isinstance(exception, SftpError):
@@ -242,34 +310,16 @@ class StampliStream(Stream, CheckpointMixin):
         return None
 
 
-class _ProblemLog:
-    """Logs rejects and flags of one file (WARN), capped, with a per-reason count at the end."""
+class _HashingWriter:
+    """Hashes the bytes on their way to the local file: the file's digest costs no second pass."""
 
-    def __init__(self, logger: logging.Logger, path: str) -> None:
-        self._log = logger
-        self._path = path
-        self._logged = 0
-        self._unlogged: Counter[str] = Counter()
+    def __init__(self, out: BinaryIO) -> None:
+        self._out = out
+        self._hash = hashlib.sha256()
 
-    def _warn(self, reason: str, message: str) -> None:
-        if self._logged < MAX_LOGGED_PROBLEMS_PER_FILE:
-            self._logged += 1
-            self._log.warning(message)
-        else:
-            self._unlogged[reason] += 1
+    def write(self, chunk: bytes) -> int:
+        self._hash.update(chunk)
+        return self._out.write(chunk)
 
-    def reject(self, reject: Reject) -> None:
-        self._warn(reject.reason, reject.describe())
-
-    def issue(self, issue: Issue) -> None:
-        self._warn(issue.flag, issue.describe())
-
-    def notice(self, message: str) -> None:
-        self._log.info(message)
-
-    def close(self) -> None:
-        if self._unlogged:
-            counts = ", ".join(f"{reason}: {n}" for reason, n in self._unlogged.most_common())
-            self._log.warning(
-                f"{self._path}: {sum(self._unlogged.values())} more problem(s) not logged one by one ({counts})"
-            )
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
