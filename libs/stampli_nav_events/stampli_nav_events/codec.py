@@ -1,7 +1,8 @@
 """Events on the wire: an Airbyte LOG message whose text holds the event as compact JSON.
 
 Destinations log the JSON alone. source-stampli-sftp logs its human text first and the JSON after it (one line
-serves the person reading the Airbyte log and the tools), so the payload starts at PAYLOAD_MARKER, wherever it is.
+serves the person reading the Airbyte log and the tools), so the payload is found by its opening `{"event"`,
+wherever it is, and must name an event of ours.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from pydantic import BaseModel
 
 from stampli_nav_events.names import EVENT_PREFIX
 
-PAYLOAD_MARKER = '{"event":"' + EVENT_PREFIX  # payloads always start with their name (see payload_text)
+PAYLOAD_MARKER = '{"event":"' + EVENT_PREFIX  # how payload_text's output starts
+_OPENING = '{"event"'  # what find_event looks for: also matches JSON written with spaces ('{"event": "...')
 
 
 def payload_text(event: BaseModel | Mapping[str, Any]) -> str:
@@ -31,17 +33,19 @@ def log_text(human: str, event: BaseModel | Mapping[str, Any]) -> str:
 
 def find_event(text: str) -> dict[str, Any] | None:
     """The event payload inside a LOG message's text, or None for ordinary log text."""
-    start = text.find(PAYLOAD_MARKER)
+    start = text.find(_OPENING)
     if start < 0:
         return None
     try:
         event = orjson.loads(text[start:])
     except orjson.JSONDecodeError:
         return None
-    return event if isinstance(event, dict) else None
+    if not isinstance(event, dict) or not str(event.get("event", "")).startswith(EVENT_PREFIX):
+        return None
+    return event
 
 
 def human_text(text: str) -> str:
     """The part of a LOG message's text before its payload (all of it when there is none)."""
-    start = text.find(PAYLOAD_MARKER)
-    return text if start < 0 else text[:start].rstrip()
+    start = text.find(_OPENING)
+    return text if start < 0 or find_event(text) is None else text[:start].rstrip()

@@ -40,6 +40,9 @@ def test_plain_destination_json_and_plain_text() -> None:
     assert find_event("Marking stream invoices as RUNNING") is None
     assert find_event('broken {"event":"stampli_nav.audit", "key"') is None
     assert human_text("plain") == "plain"
+    spaced = '{"event": "stampli_nav.audit", "key": "K"}'  # json.dumps' default separators
+    assert find_event(spaced) == {"event": "stampli_nav.audit", "key": "K"}
+    assert find_event('{"event": "someone.else"}') is None
 
 
 def test_unknown_fields_are_kept_and_unknown_names_refused() -> None:
