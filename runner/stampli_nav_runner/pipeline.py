@@ -284,6 +284,8 @@ class ConnectorPipeline:
             name = event.get("event")
             if name == SUMMARY_EVENT:
                 self.outcome.source_summary = event
+            elif name == SOURCE_PROBLEM_EVENT:  # every audit line names an action: source_rejected, source_flagged, …
+                self._write_audit_event({**event, "action": f"source_{event.get('kind')}"}, role="source")
             elif name not in (SOURCE_FILE_EVENT, SOURCE_STREAM_EVENT):  # those stay in the source log only
                 self._write_audit_event(event, role="source")
             if name != SOURCE_PROBLEM_EVENT or level not in WARNING_LEVELS:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from stampli_files.declarations import CURSOR_FIELD
@@ -42,6 +43,7 @@ def short_hash(record_hash: str) -> str:
     return base64.urlsafe_b64encode(bytes.fromhex(record_hash[:16]))[:11].decode()
 
 
+@lru_cache(maxsize=4096)  # exports repeat the same few dates
 def column_position(value: Any) -> str:
     """An ISO date as its day number in base 36 (4 characters up to the year 4600); "" when absent or not a date."""
     if not isinstance(value, str) or len(value) < 10:

@@ -118,6 +118,9 @@ class ExportReader:
         if len(rows) < 2 or self._line_number_index is None:
             return rows
         number_at = self._line_number_index
+        numbers_in_order = [cells[number_at] for row in rows for cells in row.lines]
+        if len(set(numbers_in_order)) == len(numbers_in_order):
+            return rows  # no line number repeats: one version (the common case, decided without a per-row step)
         starts: list[int] = [0]
         numbers: set[str] = set()
         header = rows[0].values
