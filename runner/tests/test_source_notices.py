@@ -77,3 +77,13 @@ def test_the_parser_has_no_regular_expressions() -> None:
     import stampli_nav_runner.source_notices as module
 
     assert "import re" not in Path(module.__file__).read_text()
+
+
+def test_audit_trail_shows_the_sources_problem_events_of_the_key() -> None:
+    from stampli_nav_runner.audit_lookup import AuditTrail, RunTrail, format_audit_trail
+
+    event = _problem("flagged", A, [12, 13], "INV-1007", "missing_line_amount").model_dump(mode="json")
+    run = RunTrail("forward", "r1", "sync", "succeeded", "2026-11-25T10:00:00Z",
+                   events=[{**event, "role": "source", "action": "source_flagged"}])  # fmt: skip
+    text = format_audit_trail(AuditTrail("INV-1007", [run]))
+    assert f"flagged           by the source: {A} row(s) 12-13: missing_line_amount: why" in text
