@@ -157,7 +157,8 @@ class ExportReader:
                 group = waiting[key] = [payload]
             else:
                 group.append(payload)
-            if payload[0] == last_rows.get(hash(key)):
+            if payload[0] == last_rows.get(key_hash := hash(key)):
+                del last_rows[key_hash]  # done with: the index shrinks as the state (in the caller) grows
                 del waiting[key]
                 held -= len(group) - 1
                 yield key, group
