@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CONNECTORS = ["source-stampli-sftp", "destination-dynamics-nav", "source-dynamics-nav", "destination-stampli-sftp"]
 SFTP_CONNECTORS = ["source-stampli-sftp", "destination-stampli-sftp"]
 NAV_CONNECTORS = ["destination-dynamics-nav", "source-dynamics-nav"]
+EMITS_EVENTS = ["source-stampli-sftp", "destination-dynamics-nav", "destination-stampli-sftp"]
 # Stream names fixed by issues 3, 5 and 7.
 SOURCE_STREAMS = {
     "source-stampli-sftp": {"invoices", "vendors", "gl_accounts", "payments", "purchase_orders"},
@@ -219,6 +220,8 @@ def test_image_gets_the_connector_and_its_local_runtime_libraries_but_no_test_se
     assert "libs/bc_emulator" not in folders and "libs/embedded_sftp" not in folders
     assert "webhook-receiver" not in folders, "the webhook receiver is a separate service, not in connector images"
     assert not (ROOT / connector / connector.replace("-", "_") / "webhook_receiver").exists()
+    if connector in EMITS_EVENTS:  # the shared event schema ships with every connector that logs events
+        assert "libs/stampli_nav_events" in folders
 
 
 def test_source_digest_changes_when_shipped_code_changes(tmp_path: Path) -> None:

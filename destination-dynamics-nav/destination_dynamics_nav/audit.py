@@ -10,35 +10,15 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 import orjson
 from airbyte_cdk.models import AirbyteLogMessage, AirbyteMessage, Level, Type
 
-Action = Literal[
-    "posted",
-    "skipped_duplicate",
-    "rejected",
-    "vendor_created",
-    "vendor_updated",
-    "vendor_unchanged",
-    "reversed",
-    "dry_run",
-    "ignored",
-]
-ACTIONS: tuple[Action, ...] = (
-    "posted",
-    "skipped_duplicate",
-    "rejected",
-    "vendor_created",
-    "vendor_updated",
-    "vendor_unchanged",
-    "reversed",
-    "dry_run",
-    "ignored",
-)
-AUDIT_EVENT = "stampli_nav.audit"
-SUMMARY_EVENT = "stampli_nav.summary"
+from stampli_nav_events import AUDIT_EVENT, NAV_ACTIONS, SUMMARY_EVENT, NavAction
+
+Action = NavAction  # the vocabulary lives in stampli_nav_events (one place for every connector and the runner)
+ACTIONS: tuple[Action, ...] = NAV_ACTIONS
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import orjson
 from airbyte_cdk.models import AirbyteLogMessage, AirbyteMessage, Level, Type
 
-Action = Literal["file_written", "skipped_duplicate", "rejected", "ignored"]
-ACTIONS: tuple[Action, ...] = ("file_written", "skipped_duplicate", "rejected", "ignored")
-AUDIT_EVENT = "stampli_nav.audit"
-SUMMARY_EVENT = "stampli_nav.summary"
+from stampli_nav_events import AUDIT_EVENT, STAMPLI_ACTIONS, SUMMARY_EVENT, StampliAction
+
+Action = StampliAction  # the vocabulary lives in stampli_nav_events (one place for every connector and the runner)
+ACTIONS: tuple[Action, ...] = STAMPLI_ACTIONS
 
 
 def log_message(payload: Mapping[str, Any], *, level: Level = Level.INFO) -> AirbyteMessage:

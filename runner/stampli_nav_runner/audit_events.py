@@ -1,15 +1,22 @@
-"""Recognise the structured audit and summary lines connectors log (contract §2) inside Airbyte LOG messages."""
+"""Recognise the structured events connectors log (contract §2, schema in stampli_nav_events) in LOG messages."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-import orjson
+from stampli_nav_events import (
+    AUDIT_EVENT,
+    EVENT_PREFIX,
+    SOURCE_FILE_EVENT,
+    SOURCE_PROBLEM_EVENT,
+    SOURCE_STREAM_EVENT,
+    SUMMARY_EVENT,
+    find_event,
+)
 
-AUDIT_EVENT = "stampli_nav.audit"
-SUMMARY_EVENT = "stampli_nav.summary"
-EVENT_PREFIX = "stampli_nav."
+__all__ = ["AUDIT_EVENT", "EVENT_PREFIX", "SOURCE_FILE_EVENT", "SOURCE_PROBLEM_EVENT", "SOURCE_STREAM_EVENT",
+           "SUMMARY_EVENT", "log_level", "log_text", "structured_event"]  # fmt: skip
 
 
 def structured_event(log_message: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -17,16 +24,7 @@ def structured_event(log_message: Mapping[str, Any]) -> dict[str, Any] | None:
     text = (log_message.get("log") or {}).get("message")
     if not isinstance(text, str) or EVENT_PREFIX not in text:
         return None
-    start = text.find("{")
-    if start < 0:
-        return None
-    try:
-        event = orjson.loads(text[start:])
-    except orjson.JSONDecodeError:
-        return None
-    if not isinstance(event, dict) or not str(event.get("event", "")).startswith(EVENT_PREFIX):
-        return None
-    return event
+    return find_event(text)
 
 
 def log_level(log_message: Mapping[str, Any]) -> str:

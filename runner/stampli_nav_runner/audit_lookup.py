@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 
+from stampli_nav_events import SOURCE_PROBLEM_EVENT
 from stampli_nav_runner.workspace import RunDirectory, Workspace
 
 
@@ -134,6 +135,11 @@ def format_audit_trail(trail: AuditTrail) -> str:
         for event in run.events:
             action = str(event.get("action", "?"))
             if event.get("role") == "source":
+                if event.get("event") == SOURCE_PROBLEM_EVENT:  # the source's structured notice about this key
+                    where = f"{event.get('file', '?')} row(s) {_rows(event.get('rows'))}"
+                    lines.append(f"      {event.get('kind', '?'):<17} by the source: {where}: {event.get('code')}: "
+                                 f"{event.get('message') or ''}".rstrip())  # fmt: skip
+                    continue
                 lines.append(f"      {action:<17} by the source: {event.get('reason') or ''}".rstrip())
                 continue
             details = []

@@ -27,6 +27,7 @@ from typing import IO, Any
 
 import orjson
 
+from stampli_nav_events import human_text
 from stampli_nav_runner.airbyte_messages import (
     LOG,
     RECORD,
@@ -37,7 +38,16 @@ from stampli_nav_runner.airbyte_messages import (
     state_slot,
     trace_error_message,
 )
-from stampli_nav_runner.audit_events import AUDIT_EVENT, SUMMARY_EVENT, log_level, log_text, structured_event
+from stampli_nav_runner.audit_events import (
+    AUDIT_EVENT,
+    SOURCE_FILE_EVENT,
+    SOURCE_PROBLEM_EVENT,
+    SOURCE_STREAM_EVENT,
+    SUMMARY_EVENT,
+    log_level,
+    log_text,
+    structured_event,
+)
 from stampli_nav_runner.connector_process import pump_stderr, start_connector
 from stampli_nav_runner.masking import SecretMasker
 from stampli_nav_runner.progress import ProgressReporter
@@ -269,16 +279,20 @@ class ConnectorPipeline:
         if message["type"] != LOG:
             return
         event = structured_event(message)
-        if event is not None:
-            if event.get("event") == SUMMARY_EVENT:
-                self.outcome.source_summary = event
-            else:
-                self._write_audit_event(event, role="source")
-            return
         level = log_level(message)
-        if level in WARNING_LEVELS:
+        if event is not None:
+            name = event.get("event")
+            if name == SUMMARY_EVENT:
+                self.outcome.source_summary = event
+            elif name == SOURCE_PROBLEM_EVENT:  # every audit line names an action: source_rejected, source_flagged, …
+                self._write_audit_event({**event, "action": f"source_{event.get('kind')}"}, role="source")
+            elif name not in (SOURCE_FILE_EVENT, SOURCE_STREAM_EVENT):  # those stay in the source log only
+                self._write_audit_event(event, role="source")
+            if name != SOURCE_PROBLEM_EVENT or level not in WARNING_LEVELS:
+                return
+        if level in WARNING_LEVELS:  # a reject or flag is shown in its human words, like any source warning
             self.counters.source_problems += 1
-            self.reporter.connector_log("source", level, self.masker.mask(log_text(message)))
+            self.reporter.connector_log("source", level, self.masker.mask(human_text(log_text(message))))
 
     # -- destination side ----------------------------------------------------------------------------------------
 

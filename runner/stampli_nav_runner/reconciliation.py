@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 import orjson
 
+from stampli_nav_events import SOURCE_PROBLEM_EVENT
 from stampli_nav_runner.source_notices import FileRead, read_source_report
 from stampli_nav_runner.workspace import RunDirectory, Workspace
 
@@ -229,6 +230,8 @@ def collect(
         for event in _read_jsonl(run.audit_path):
             action = str(event.get("action"))
             if event.get("role") == "source":
+                if event.get("event") == SOURCE_PROBLEM_EVENT:
+                    continue  # read below from the source's own report (read_source_report), once
                 rejects.append(
                     RejectRow(
                         origin="source",

@@ -1,29 +1,30 @@
-"""What source-stampli-sftp said about the files it read, recovered from its log lines in a run's source log.
+"""What source-stampli-sftp said about the files it read, from the structured events in a run's source log.
 
-The source logs one line per file read ("invoices: read /outbound/x.csv (718 bytes; download 0.0s, parse and emit
-0.0s): 7 record(s) emitted, 2 unchanged since last emitted, 0 rejected, 2 flag(s)") and one WARN line per reject ("rejected <file> (row 4): <code>:
-<detail>") or flag ("flagged <file> row 13 key INV-1007: <code>: <detail>"). These are plain text, so parsing is
-tolerant: a line that does not match is kept as a generic warning, never lost. When the source logs a structured
-`stampli_nav.summary` line with a `files` list ({stream, path, emitted, unchanged, rejected}), that is used instead.
+The source logs a `stampli_nav.source_file` event per file (read with counts, or skipped and why), a
+`stampli_nav.source_problem` event per reject, flag, superseded row or stale version, and a
+`stampli_nav.source_stream` event per stream (schema: stampli_nav_events, docs/internal-contracts.md §2). Other
+warnings the source logs as plain text are kept as generic warnings, never lost.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import orjson
+from pydantic import ValidationError
 
+from stampli_nav_events import (
+    SourceFileEvent,
+    SourceProblemEvent,
+    SourceStreamEvent,
+    find_event,
+    human_text,
+    validate_event,
+)
 from stampli_nav_runner.workspace import RunDirectory
 
-# Tolerant of what sits between the path and the counts ("in 0.1s", "(718 bytes; download 0.0s, …)").
-FILE_READ = re.compile(
-    r"^(?P<stream>\w+): read (?P<file>.+?)(?: \([^)]*\)| in [\d.]+s)?: (?P<emitted>\d+) record\(s\) emitted, "
-    r"(?P<unchanged>\d+) unchanged since last emitted, (?P<rejected>\d+) rejected"
-)
-REJECTED = re.compile(r"^rejected (?P<file>\S.*?) \((?P<where>[^)]*)\): (?P<reason>.*)$", re.S)
-FLAGGED = re.compile(r"^flagged (?P<file>\S.*?)(?: rows? (?P<rows>[\d, ]+))? key (?P<key>\S+): (?P<reason>.*)$", re.S)
 WARNING_LEVELS = {"WARN", "WARNING", "ERROR", "FATAL"}
 
 
@@ -34,30 +35,29 @@ class FileRead:
     emitted: int
     unchanged: int
     rejected: int
+    stale: int = 0
+    skipped: str | None = None  # why the file was not parsed (e.g. "same_content_as:<path>"), None when read
 
 
 @dataclass(frozen=True)
 class SourceNotice:
-    kind: str  # "rejected" (a row or file the source could not use), "flagged" (emitted with a flag), "warning"
+    kind: str  # "rejected", "flagged", "superseded", "stale" (source_problem events) or "warning" (other text)
     text: str
     file: str | None = None
     rows: tuple[int, ...] = ()
     key: str | None = None
-    reason: str | None = None
+    reason: str | None = None  # "<code>: <message>"
 
 
 @dataclass
 class SourceReport:
     files: list[FileRead] = field(default_factory=list)
     notices: list[SourceNotice] = field(default_factory=list)
+    streams: list[SourceStreamEvent] = field(default_factory=list)
 
     @property
     def unchanged(self) -> int:
         return sum(read.unchanged for read in self.files)
-
-
-def _rows(text: str | None) -> tuple[int, ...]:
-    return tuple(int(part) for part in re.findall(r"\d+", text or ""))
 
 
 def _log_lines(run: RunDirectory) -> Iterator[tuple[str, str]]:
@@ -67,6 +67,8 @@ def _log_lines(run: RunDirectory) -> Iterator[tuple[str, str]]:
         return
     with handle:
         for line in handle:
+            if b'"LOG"' not in line[:24]:
+                continue  # records and states: most of the log, skipped without parsing
             try:
                 message = orjson.loads(line)
             except orjson.JSONDecodeError:
@@ -76,60 +78,45 @@ def _log_lines(run: RunDirectory) -> Iterator[tuple[str, str]]:
                 yield str(log.get("level") or "INFO").upper(), str(log.get("message") or "")
 
 
-def _structured_files(text: str) -> list[FileRead] | None:
-    """Files from a `stampli_nav.summary` line with a `files` list, when the source logs one (preferred to text)."""
-    if "stampli_nav.summary" not in text:
-        return None
+def _parsed(payload: dict[str, Any]) -> Any:
     try:
-        event = orjson.loads(text[text.find("{") :])
-    except orjson.JSONDecodeError:
+        return validate_event(payload)
+    except ValidationError:
         return None
-    files = event.get("files") if isinstance(event, dict) else None
-    if not isinstance(files, list):
-        return None
-    return [
-        FileRead(
-            stream=str(entry.get("stream", "")),
-            file=str(entry.get("path") or entry.get("file") or ""),
-            emitted=int(entry.get("emitted", 0)),
-            unchanged=int(entry.get("unchanged", 0)),
-            rejected=int(entry.get("rejected", 0)),
-        )
-        for entry in files
-        if isinstance(entry, dict)
-    ]
 
 
 def read_source_report(run: RunDirectory) -> SourceReport:
     report = SourceReport()
-    structured: list[FileRead] = []
     for level, text in _log_lines(run):
-        if (files := _structured_files(text)) is not None:
-            structured.extend(files)
+        payload = find_event(text)
+        if payload is None:
+            if level in WARNING_LEVELS:
+                report.notices.append(SourceNotice("warning", text))
             continue
-        if match := FILE_READ.match(text):
+        event = _parsed(payload)
+        if isinstance(event, SourceFileEvent):
             report.files.append(
                 FileRead(
-                    stream=match["stream"],
-                    file=match["file"],
-                    emitted=int(match["emitted"]),
-                    unchanged=int(match["unchanged"]),
-                    rejected=int(match["rejected"]),
+                    stream=event.stream,
+                    file=event.path,
+                    emitted=event.emitted,
+                    unchanged=event.unchanged,
+                    rejected=event.rejected,
+                    stale=event.stale,
+                    skipped=event.why if event.skipped else None,
                 )
             )
-            continue
-        if level not in WARNING_LEVELS or "stampli_nav." in text:
-            continue
-        if match := REJECTED.match(text):
+        elif isinstance(event, SourceProblemEvent):
             report.notices.append(
-                SourceNotice("rejected", text, match["file"], _rows(match["where"]), None, match["reason"])
+                SourceNotice(
+                    event.kind,
+                    human_text(text),
+                    event.file,
+                    tuple(event.rows),
+                    event.key,
+                    f"{event.code}: {event.message}",
+                )
             )
-        elif match := FLAGGED.match(text):
-            report.notices.append(
-                SourceNotice("flagged", text, match["file"], _rows(match["rows"]), match["key"], match["reason"])
-            )
-        else:
-            report.notices.append(SourceNotice("warning", text))
-    if structured:
-        report.files = structured
+        elif isinstance(event, SourceStreamEvent):
+            report.streams.append(event)
     return report

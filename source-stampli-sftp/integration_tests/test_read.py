@@ -106,9 +106,12 @@ def test_state_stays_compact_and_survives_a_restart(sftp_server: TestSftpServer,
     output = run_read(streams=["invoices"])
     (state,) = final_states(output)
     blob = state.stream.stream_state.__dict__
-    assert set(blob) == {"format", "files", "records", "_ab_source_file_last_modified"}
-    assert list(blob["files"]) == ["/outbound/invoices_20261125_1000.csv"]
-    assert len(blob["records"]) == 20 and all(len(h) == 16 for h in blob["records"].values())
+    assert set(blob) == {"format", "files", "contents", "records", "_ab_source_file_last_modified"}
+    assert blob["format"] == 2 and list(blob["files"]) == ["/outbound/invoices_20261125_1000.csv"]
+    assert list(blob["contents"].values()) == ["/outbound/invoices_20261125_1000.csv"]
+    # per key: 64-bit hash (11 base64url chars), approved date and file mtime as positions; no replaced versions yet
+    assert len(blob["records"]) == 20 and all(len(v.split(".")) == 3 for v in blob["records"].values())
+    assert all(len(v.split(".")[0]) == 11 for v in blob["records"].values())
     # a fresh process (a new source object) with the state from a file reads nothing again
     assert run_read(state=[state], streams=["invoices"]).records == []
 

@@ -13,7 +13,12 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from pydantic import ValidationError
 
 from source_stampli_sftp.session import SftpSession
-from source_stampli_sftp.spec import DOCUMENTATION_URL, SourceStampliSftpConfig, connection_specification
+from source_stampli_sftp.spec import (
+    DOCUMENTATION_URL,
+    SourceStampliSftpConfig,
+    config_problems,
+    connection_specification,
+)
 from source_stampli_sftp.streams import StampliStream
 from stampli_files.declarations import STREAMS
 from stampli_files.listing import files_for_stream, list_folder
@@ -25,12 +30,8 @@ def parse_config(config: Mapping[str, Any]) -> SourceStampliSftpConfig:
     try:
         return SourceStampliSftpConfig.model_validate(dict(config))
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in error['loc']) or 'config'}: {error['msg']}"
-            for error in exc.errors(include_input=False, include_url=False)
-        )
         raise AirbyteTracedException(
-            message=f"Invalid configuration: {problems}", failure_type=FailureType.config_error
+            message=f"Invalid configuration: {config_problems(exc)}", failure_type=FailureType.config_error
         ) from None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from stampli_files.declarations import STREAMS
 from stampli_files.headers import ColumnMappingError, HeaderResolver
@@ -100,6 +100,14 @@ class SourceStampliSftpConfig(SftpSettings):
         from stampli_files.listing import split_globs
 
         return split_globs(self.file_patterns.get(stream) or STREAMS[stream].default_glob)
+
+
+def config_problems(exc: ValidationError) -> str:
+    """What is wrong with a config, by field and problem, never by value (values may be secrets)."""
+    return "; ".join(
+        f"{'.'.join(str(p) for p in error['loc']) or 'config'}: {error['msg']}"
+        for error in exc.errors(include_input=False, include_url=False)
+    )
 
 
 def connection_specification() -> dict[str, Any]:

@@ -5,7 +5,16 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from source_stampli_sftp.state import StreamState
+from source_stampli_sftp.state import (
+    NEWER,
+    OLDER,
+    STALE_HASH,
+    UNCHANGED,
+    StreamState,
+    column_position,
+    mtime_position,
+    short_hash,
+)
 from stampli_files.listing import RemoteFile
 
 WHEN = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -26,35 +35,83 @@ def test_a_file_is_read_once_per_version() -> None:
     assert state.cursor == "2026-11-25T10:00:00.000000Z"
 
 
-def test_records_are_new_or_changed_by_hash() -> None:
+LATER = datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
+M1, M2 = mtime_position(WHEN), mtime_position(LATER)
+D1, D2 = column_position("2026-11-20"), column_position("2026-11-21")
+
+
+def _emit(state: StreamState, key: str, digest: str, column: str, mtime: str) -> str:
+    verdict, short = state.judge(key, digest, column, mtime)
+    if verdict == NEWER:
+        state.remember(key, short, column, mtime)
+    return verdict
+
+
+def test_a_version_is_emitted_once_and_a_replaced_one_never_again() -> None:
     state = StreamState()
-    digest = "ab" * 32
-    assert state.is_new_or_changed("INV-1", digest)
-    state.remember("INV-1", digest)
-    assert not state.is_new_or_changed("INV-1", digest)
-    assert state.is_new_or_changed("INV-1", "cd" * 32)
+    v1, v2 = "ab" * 32, "cd" * 32
+    assert _emit(state, "INV-1", v1, D1, M1) == NEWER
+    assert _emit(state, "INV-1", v1, D1, M1) == UNCHANGED
+    assert _emit(state, "INV-1", v2, D1, M2) == NEWER  # a later file changed it
+    # the old file touched (later mtime) or uploaded again: its version was replaced, whatever its position says
+    assert _emit(state, "INV-1", v1, D1, mtime_position(datetime(2026, 12, 1, tzinfo=UTC))) == STALE_HASH
+    assert state.records["INV-1"].split(".")[3:] == [short_hash(v1)]
+
+
+def test_the_version_column_decides_before_the_file_time() -> None:
+    state = StreamState()
+    assert _emit(state, "V1", "01" * 32, D2, M1) == NEWER
+    assert _emit(state, "V1", "02" * 32, D1, M2) == OLDER  # later file, earlier modification date: an older version
+    assert _emit(state, "V1", "03" * 32, "", M2) == NEWER  # no date to compare: the later file wins
+    assert _emit(state, "V1", "04" * 32, "", M1) == OLDER  # an earlier file (e.g. uploaded late with its own mtime)
+
+
+def test_replaced_versions_are_bounded() -> None:
+    state = StreamState()
+    for n in range(10):
+        _emit(state, "K", f"{n:016x}".ljust(64, "0"), "", mtime_position(datetime(2026, 11, 25, 10, n, tzinfo=UTC)))
+    assert len(state.records["K"].split(".")) == 3 + 3
 
 
 def test_roundtrip_and_pruning() -> None:
     state = StreamState()
     for name in ("a.csv", "b.csv", "c.csv"):
-        state.mark_read(_file(name))
-    state.remember("K", "0" * 64)
+        state.mark_read(_file(name), digest=short_hash(name.encode().hex().ljust(16, "0")))
+    _emit(state, "K", "0" * 64, D1, M1)
     state.prune(["/outbound/b.csv"])
     restored = StreamState.from_mapping(json.loads(json.dumps(state.to_mapping())))
     assert list(restored.files) == ["/outbound/b.csv"]
-    assert restored.records == {"K": "0" * 16}
+    assert restored.records == {"K": f"{short_hash('0' * 64)}.{D1}.{M1}"}
     assert restored.is_read(_file("b.csv")) and not restored.is_read(_file("a.csv"))
+    assert restored.read_before(short_hash(b"a.csv".hex().ljust(16, "0"))) == "/outbound/a.csv"
+
+
+def test_a_format_1_state_is_upgraded_not_discarded() -> None:
+    old = {
+        "format": 1,
+        "files": {"/outbound/a.csv": "10:1795600800"},
+        "records": {"INV-1": "ab" * 8, "INV-2": "not hex"},
+        "_ab_source_file_last_modified": "2026-11-25T10:00:00.000000Z",
+    }
+    state = StreamState.from_mapping(old)
+    assert state.is_read(_file("a.csv"))
+    assert _emit(state, "INV-1", "ab" * 32, D1, M2) == UNCHANGED  # the same 64 bits, now in base64url
+    assert _emit(state, "INV-1", "cd" * 32, "", mtime_position(datetime(2026, 11, 24, tzinfo=UTC))) == OLDER
+    assert _emit(state, "INV-2", "cd" * 32, D1, M1) == NEWER  # an unreadable entry counts as new
+    assert state.to_mapping()["format"] == 2
 
 
 def test_100k_invoices_fit_in_5_mb() -> None:
     state = StreamState()
     for n in range(100_000):
-        state.remember(f"STP-{n:07d}", f"{n:064x}")
+        _emit(state, f"STP-{n:07d}", f"{n:016x}".ljust(64, "0"), D1, M1)
+    for n in range(0, 100_000, 10):  # one invoice in ten changed since: it also keeps the hash it replaced
+        assert _emit(state, f"STP-{n:07d}", f"{n + 7:016x}".ljust(64, "1"), D2, M2) == NEWER
     for n in range(500):
-        state.mark_read(_file(f"invoices_2026112{n % 10}_{n:04d}.csv", size=123_456))
+        state.mark_read(_file(f"invoices_2026112{n % 10}_{n:04d}.csv", size=123_456), digest=short_hash(f"{n:016x}"))
     size = len(json.dumps(state.to_mapping(), separators=(",", ":")))
     assert size <= 5_000_000, size
+    assert size <= 4_600_000, size  # today's figure (about 4.4 MB) with a little room
 
 
 def test_cursor_only_state_is_a_watermark() -> None:

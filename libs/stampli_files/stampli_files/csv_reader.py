@@ -51,13 +51,14 @@ _UNSURE: Any = object()
 _FAST_PASS_CHUNK_ROWS = 8_192
 
 
-def _last_rows_fast(reader: csv._reader, key_column: int, max_keys: int) -> dict[int, int] | None | Any:
+def _last_rows_fast(reader: csv._reader, key_column: int, max_keys: int, exact: bool) -> dict[Any, int] | None | Any:
     """`last_rows` without a Python-level step per row: key cells, stripped and hashed, zipped with row numbers
     into dict.update (later rows overwrite earlier ones: the last row wins), a chunk at a time so that `max_keys`
     is checked as the index grows. _UNSURE when a row is too short for the key column or the csv module raises:
     the caller then counts row by row, which numbers malformed rows exactly as `payloads` does."""
-    last: dict[int, int] = {}
-    key_hashes = map(hash, map(str.strip, map(itemgetter(key_column), reader)))
+    last: dict[Any, int] = {}
+    stripped = map(str.strip, map(itemgetter(key_column), reader))
+    key_hashes = stripped if exact else map(hash, stripped)
     row_numbers = itertools.count(2)  # the header is row 1
     try:
         while chunk := list(itertools.islice(key_hashes, _FAST_PASS_CHUNK_ROWS)):
@@ -66,7 +67,7 @@ def _last_rows_fast(reader: csv._reader, key_column: int, max_keys: int) -> dict
                 return None
     except (IndexError, csv.Error):
         return _UNSURE
-    last.pop(_EMPTY_KEY_HASH, None)  # rows without a key (blank lines included) are no key's last row
+    last.pop("" if exact else _EMPTY_KEY_HASH, None)  # rows without a key (blank lines included) are no key's last row
     if len(last) > max_keys:
         return None
     return last
@@ -120,20 +121,21 @@ class CsvRows:
             self._line = _getter(plan.line_columns) if plan.has_line_columns else None
             yield from self._rows(layout)
 
-    def last_rows(self, max_keys: int) -> dict[int, int] | None:
+    def last_rows(self, max_keys: int, exact: bool = False) -> dict[Any, int] | None:
         """hash(key) → number of the key's last row, from a first pass (same row numbering as `payloads`).
 
         Hashes instead of keys keep the index small. Two keys with one hash share the later last row, so the
         earlier key's group waits for it and completes at the end of the file: a collision delays, never splits.
         None when the file has more than `max_keys` distinct keys or cannot be read; callers then group
-        without it.
+        without it. `exact`: the keys themselves instead of their hashes (flat streams drop all but a key's last
+        row, so a collision must not be possible).
         """
-        last: dict[int, int] = {}
+        last: dict[Any, int] = {}
         with self._open(report_problems=False) as layout:
             if layout is None:
                 return None
             reader, key_column = layout.reader, layout.key_column
-            fast = _last_rows_fast(reader, key_column, max_keys)
+            fast = _last_rows_fast(reader, key_column, max_keys, exact)
             if fast is not _UNSURE:
                 return fast
         with self._open(report_problems=False) as layout:  # a short or malformed row: count row by row
@@ -146,7 +148,7 @@ class CsvRows:
                     for row in reader:
                         row_number += 1
                         if len(row) > key_column and (key := row[key_column].strip()):
-                            last[hash(key)] = row_number
+                            last[key if exact else hash(key)] = row_number
                             if len(last) > max_keys:
                                 return None
                     return last
@@ -201,6 +203,7 @@ class CsvRows:
                         yield key, (row_number, row)
                     elif (usable := self._problem_row(row, row_number, width, key_column)) is not None:
                         yield usable
+                self.report.rows += row_number - 1
                 return
             except csv.Error as exc:
                 row_number += 1

@@ -54,6 +54,8 @@ class StreamDeclaration:
     total_field: str | None = None  # invoices: lines must sum to this field
     line_amount_field: str | None = None
     extra_properties: Mapping[str, Any] = field(default_factory=dict)  # derived record fields → JSON schema
+    # A date field that says which of two versions of a record is newer (the source's ordering, before file order)
+    version_field: str | None = None
 
     @property
     def has_lines(self) -> bool:
@@ -160,6 +162,7 @@ INVOICES = StreamDeclaration(
     from_lines=("po_number",),
     total_field="invoice_total",
     line_amount_field="amount",
+    version_field="approved_date",  # a changed invoice is approved again: a later approval is the later version
     extra_properties={
         "lines_total": _DECIMAL_STRING,
         "balanced": {"type": "boolean"},
@@ -193,6 +196,7 @@ VENDORS = StreamDeclaration(
     xml_record_tags=("Vendor", "Supplier"),
     # a re-export that only bumps the modification date is not a change worth sending downstream
     hash_excluded=frozenset({"modified_date"}),
+    version_field="modified_date",
 )
 
 GL_ACCOUNTS = StreamDeclaration(

@@ -17,8 +17,8 @@ from stampli_files.formats import ExportDocument, export_documents
 from stampli_files.grouping import DEFAULT_MAX_ROWS_IN_MEMORY, RowGroups
 from stampli_files.headers import HeaderResolver
 from stampli_files.records import RecordBuilder, finish_record, format_timestamp
-from stampli_files.rejects import Reject
-from stampli_files.rows import Payload, ReadReport, RowSource
+from stampli_files.rejects import Reject, Superseded
+from stampli_files.rows import Payload, RawRow, ReadReport, RowSource
 from stampli_files.xml_reader import XmlRows
 
 # Above this many distinct keys in one file, the first-pass index would cost more memory than it saves.
@@ -41,6 +41,8 @@ class ExportReader:
         self.builder = RecordBuilder(declaration, report)
         self.max_rows_in_memory = max_rows_in_memory
         self._key_index = declaration.fields.index(declaration.key_field)
+        names = [spec.name for spec in declaration.line_fields]
+        self._line_number_index = names.index("line_number") if "line_number" in names else None
 
     def read_file(
         self,
@@ -66,20 +68,79 @@ class ExportReader:
         )
         declaration, url, decode, builder = self.declaration, document.url, source.decode, self.builder
         if not declaration.has_lines:
-            for _key, payload in source.payloads():
-                row = decode(payload)
-                record = builder.flat(url, row)
-                if record is not None:
-                    yield finish_record(record, declaration, url, last_modified, (row.source_row,))
+            yield from self._flat_records(source, document, last_modified, workdir)
             return
         last_rows = source.last_rows(MAX_INDEXED_KEYS)
         groups = self._stream_groups(source, last_rows, workdir, document) if last_rows is not None else None
         if groups is None:
             groups = self._bucketed_groups(source, workdir, document)
         for key, payloads in groups:
-            rows = [decode(payload) for payload in payloads]
+            rows = self._last_version(url, key, [decode(payload) for payload in payloads])
             record = builder.assembled(url, key, rows)
             yield finish_record(record, declaration, url, last_modified, [row.source_row for row in rows])
+
+    def _flat_records(
+        self, source: RowSource, document: ExportDocument, last_modified: str, workdir: Path
+    ) -> Iterator[dict[str, Any]]:
+        """One record per key and file: a key's last row wins, earlier rows are reported as superseded."""
+        declaration, url, decode, builder, report = (
+            self.declaration,
+            document.url,
+            source.decode,
+            self.builder,
+            self.report,
+        )
+        last = source.last_rows(MAX_INDEXED_KEYS, exact=True)
+        if last is not None:
+            for key, payload in source.payloads():
+                row_number = payload[0]
+                final = last.get(key, row_number)
+                if final != row_number:
+                    report.supersede(Superseded(url, key, (row_number,), (final,)))
+                    continue
+                row = decode(payload)
+                record = builder.flat(url, row)
+                if record is not None:
+                    yield finish_record(record, declaration, url, last_modified, (row.source_row,))
+            return
+        for key, payloads in self._bucketed_groups(source, workdir, document):
+            if len(payloads) > 1:
+                report.supersede(Superseded(url, key, tuple(p[0] for p in payloads[:-1]), (payloads[-1][0],)))
+            row = decode(payloads[-1])
+            record = builder.flat(url, row)
+            if record is not None:
+                yield finish_record(record, declaration, url, last_modified, (row.source_row,))
+
+    def _last_version(self, url: str, key: str, rows: list[RawRow]) -> list[RawRow]:
+        """A line-level document exported twice in one file (a line number repeats on a row whose header values
+        differ from the version being read): the last version wins. Only when each version's rows agree on the
+        header among themselves; anything less clear stays one document, flagged by the record builder."""
+        if len(rows) < 2 or self._line_number_index is None:
+            return rows
+        number_at = self._line_number_index
+        numbers_in_order = [cells[number_at] for row in rows for cells in row.lines]
+        if len(set(numbers_in_order)) == len(numbers_in_order):
+            return rows  # no line number repeats: one version (the common case, decided without a per-row step)
+        starts: list[int] = [0]
+        numbers: set[str] = set()
+        header = rows[0].values
+        for index, row in enumerate(rows):
+            row_numbers = {n for cells in row.lines if (n := cells[number_at].strip())}
+            if index and row.values != header and not numbers.isdisjoint(row_numbers):
+                starts.append(index)
+                numbers, header = set(), row.values
+            numbers |= row_numbers
+        if len(starts) == 1:
+            return rows
+        bounds = [*starts, len(rows)]
+        versions = [rows[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+        if any(row.values != version[0].values for version in versions for row in version):
+            return rows  # interleaved or inconsistent: not two clean versions
+        last = versions[-1]
+        self.report.supersede(
+            Superseded(url, key, tuple(r.source_row for r in rows[: starts[-1]]), tuple(r.source_row for r in last))
+        )
+        return last
 
     def _stream_groups(
         self, source: RowSource, last_rows: dict[int, int], workdir: Path, document: ExportDocument
@@ -96,7 +157,8 @@ class ExportReader:
                 group = waiting[key] = [payload]
             else:
                 group.append(payload)
-            if payload[0] == last_rows.get(hash(key)):
+            if payload[0] == last_rows.get(key_hash := hash(key)):
+                del last_rows[key_hash]  # done with: the index shrinks as the state (in the caller) grows
                 del waiting[key]
                 held -= len(group) - 1
                 yield key, group

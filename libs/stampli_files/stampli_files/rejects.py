@@ -37,5 +37,23 @@ class Issue:
         return f"flagged {self.source}{where} key {self.key}: {self.flag}: {self.detail}"
 
 
+@dataclass(frozen=True)
+class Superseded:
+    """Rows of a key replaced by a later row (or a later version of a line-level document) in the same file:
+    the last one wins and only it becomes the record. Reported, so that no row disappears silently."""
+
+    source: str
+    key: str
+    rows: tuple[int, ...]  # the replaced rows
+    by_rows: tuple[int, ...]  # the rows that replaced them
+
+    def describe(self) -> str:
+        return (
+            f"superseded {self.source} row {', '.join(map(str, self.rows))} key {self.key}: a later version of the "
+            f"same key in this file (row {', '.join(map(str, self.by_rows))}) replaces it"
+        )
+
+
 RejectSink = Callable[[Reject], None]
 IssueSink = Callable[[Issue], None]
+SupersededSink = Callable[[Superseded], None]

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
-from stampli_files.rejects import Issue, IssueSink, Reject, RejectSink
+from stampli_files.rejects import Issue, IssueSink, Reject, RejectSink, Superseded, SupersededSink
 
 Cells = tuple[str, ...]  # "" where the export has no value
 Payload = Any  # a parser's marshal-able form of one row: a tuple whose first item is the row number
@@ -33,8 +33,9 @@ class RowSource(Protocol):
 
     def decode(self, payload: Payload) -> RawRow: ...
 
-    def last_rows(self, max_keys: int) -> dict[int, int] | None:
-        """hash(key) → row number of the key's last row (a first pass), or None when it cannot say cheaply."""
+    def last_rows(self, max_keys: int, exact: bool = False) -> dict[Any, int] | None:
+        """hash(key) (or the key, `exact`) → row number of the key's last row (a first pass), or None when it
+        cannot say cheaply."""
         ...
 
 
@@ -45,9 +46,12 @@ class ReadReport:
     on_reject: RejectSink
     on_issue: IssueSink = lambda _issue: None
     on_notice: Callable[[str], None] = lambda _message: None
+    on_superseded: SupersededSink = lambda _superseded: None
     rejected: int = 0
     flagged: int = 0
-    reasons: dict[str, int] = field(default_factory=dict)
+    superseded: int = 0  # rows replaced by a later row of the same key in the same file
+    rows: int = 0  # data rows (CSV) or record elements (XML) the parsers read, usable or not
+    reasons: dict[str, int] = field(default_factory=dict)  # reject and flag codes -> count
 
     def reject(self, reject: Reject) -> None:
         self.rejected += 1
@@ -56,7 +60,12 @@ class ReadReport:
 
     def issue(self, issue: Issue) -> None:
         self.flagged += 1
+        self.reasons[issue.flag] = self.reasons.get(issue.flag, 0) + 1
         self.on_issue(issue)
+
+    def supersede(self, superseded: Superseded) -> None:
+        self.superseded += len(superseded.rows)
+        self.on_superseded(superseded)
 
     def notice(self, message: str) -> None:
         self.on_notice(message)

@@ -9,6 +9,7 @@ so memory stays flat whatever the file size.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
@@ -106,7 +107,7 @@ class XmlRows:
     def payloads(self) -> Iterator[tuple[str, tuple[int, Cells, tuple[Cells, ...]]]]:
         return _read(self.document, self.resolver, self.report)
 
-    def last_rows(self, max_keys: int) -> dict[int, int] | None:
+    def last_rows(self, max_keys: int, exact: bool = False) -> dict[Any, int] | None:
         return None  # XML records carry their lines; grouping falls back to the bucketed path
 
 
@@ -174,6 +175,7 @@ def _read(
                     f"{exc} (line {line}, column {column}); {ordinal} record element(s) before it were read",
                 )
             )
+    report.rows += ordinal
     if ignored:
         report.notice(f"{document.url}: elements without a {declaration.key} ignored: {', '.join(sorted(ignored))}")
     if parser.unused:

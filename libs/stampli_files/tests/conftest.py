@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from stampli_files import STREAMS, ExportReader, Issue, ReadReport, Reject
+from stampli_files.rejects import Superseded
 
 MTIME = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
@@ -20,6 +21,8 @@ class ReadResult:
     rejects: list[Reject] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    superseded: list[Superseded] = field(default_factory=list)
+    rows: int = 0
 
     def by_key(self, key: str) -> dict[str, dict[str, Any]]:
         return {r[key]: r for r in self.records}
@@ -34,12 +37,16 @@ class Reading:
         local.write_bytes(content.encode() if isinstance(content, str) else content)
         result = ReadResult([])
         report = ReadReport(
-            on_reject=result.rejects.append, on_issue=result.issues.append, on_notice=result.notices.append
+            on_reject=result.rejects.append,
+            on_issue=result.issues.append,
+            on_notice=result.notices.append,
+            on_superseded=result.superseded.append,
         )
         reader = ExportReader(STREAMS[stream], report, **reader_options)
         workdir = self.tmp_path / f"work-{name}"
         workdir.mkdir()
         result.records = list(reader.read_file(local, f"/outbound/{name}", MTIME, workdir))
+        result.rows = report.rows
         return result
 
 

@@ -1,8 +1,8 @@
 """The bad-input corpus (tests/data/bad_inputs): its manifest, and the accounting of one case's run.
 
 Accounting, per file (zip: per member): every data unit the manifest counts — CSV data records, XML record
-elements — is covered by an emitted record's `_stampli_source_rows` or by a reject the source logged (a whole-file
-reject covers all of them). Per invoice: each id ends exactly as the manifest says, and
+elements — is covered by an emitted record's `_stampli_source_rows`, by a reject the source logged (a whole-file
+reject covers all of them) or by a later version of its key in the same file (the source's `superseded` event). Per invoice: each id ends exactly as the manifest says, and
 invoices in = posted + rejected + ignored + rejected by the source.
 """
 
@@ -19,7 +19,7 @@ import yaml
 
 from reliability_harness.inprocess import SyncOutcome
 from reliability_harness.ledger import ExpectedPosting
-from stampli_nav_runner.source_notices import REJECTED
+from stampli_nav_events import SOURCE_PROBLEM_EVENT, find_event
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "bad_inputs"
 MANIFEST = CORPUS / "manifest.yaml"
@@ -95,15 +95,17 @@ class SourceReject:
     file: str  # remote path (zip: "/folder/archive.zip!/member")
     reason: str  # the code
     rows: tuple[int, ...]  # empty: the whole file
+    kind: str = "rejected"  # or "superseded": rows replaced by a later version of the key in the same file
 
     @classmethod
     def parse(cls, text: str) -> SourceReject | None:
-        match = REJECTED.match(text)  # the runner's own parser of the source's reject lines
-        if match is None:
+        """From the source's structured problem event (stampli_nav_events), as the runner reads it."""
+        event = find_event(text)
+        if event is None or event.get("event") != SOURCE_PROBLEM_EVENT:
             return None
-        code = match["reason"].split(": ", 1)[0]
-        rows = () if match["where"] == "whole file" else tuple(int(n) for n in re.findall(r"\d+", match["where"]))
-        return cls(match["file"], code, rows)
+        if event.get("kind") not in ("rejected", "superseded"):
+            return None
+        return cls(str(event["file"]), str(event["code"]), tuple(event.get("rows") or ()), str(event["kind"]))
 
 
 def reason_codes(reason: str | None) -> list[str]:
@@ -134,7 +136,9 @@ class Accounting:
 def account(case: Case, folder: str, outcome: SyncOutcome) -> Accounting:
     """Check the run of one case against its manifest entry (ledger checks are separate)."""
     result = Accounting(case, folder)
-    rejects = [r for r in (SourceReject.parse(t) for t in outcome.source_warnings()) if r is not None]
+    notices = [r for r in (SourceReject.parse(text) for _level, text in outcome.source_logs) if r is not None]
+    rejects = [r for r in notices if r.kind == "rejected"]
+    superseded = {(r.file, row) for r in notices if r.kind == "superseded" for row in r.rows}
     records = [data for stream, data in outcome.records if stream == "invoices"]
 
     # 1. Every data unit of every file is in an emitted record or a source reject.
@@ -153,7 +157,7 @@ def account(case: Case, folder: str, outcome: SyncOutcome) -> Accounting:
                 result.add(f"{url} unit {unit} is in {covered[unit]} records")
             if unit in covered and unit in rejected_rows:
                 result.add(f"{url} unit {unit} is both emitted and rejected")
-            if unit not in covered and unit not in rejected_rows and not whole_file:
+            if unit not in covered and unit not in rejected_rows and (url, unit) not in superseded and not whole_file:
                 result.add(f"{url} unit {unit} silently lost: neither emitted nor rejected")
         stray = sorted(set(covered) - set(units))
         if stray:
