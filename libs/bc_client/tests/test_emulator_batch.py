@@ -37,6 +37,9 @@ def _vendor(number: str, **extra: object) -> BatchOperation:
     return BatchOperation("POST", "vendors", body={"number": number, "displayName": f"Vendor {number}", **extra})
 
 
+SEEDED_VENDORS = 13  # vendors in the cronus seed
+
+
 def _vendor_count(bc: BusinessCentralClient) -> int:
     return len(bc.list_entities("vendors", select=["id"]))
 
@@ -103,7 +106,7 @@ def test_throttled_inner_operations_are_resent_alone(bc: BusinessCentralClient, 
     assert [r.status for r in results] == [201] * 4
     usage = bc.usage.snapshot()
     assert usage["retries"] == 1 and usage["throttled"] == 2
-    assert _vendor_count(bc) == 17  # nothing created twice
+    assert _vendor_count(bc) == SEEDED_VENDORS + 4  # nothing created twice
 
 
 def test_journal_lines_in_one_transaction_then_posted(bc: BusinessCentralClient) -> None:
@@ -135,7 +138,7 @@ def test_throttled_inner_operations_wait_for_retry_after(
     results = bc.batch([_vendor("VRA1"), _vendor("VRA2")])
     assert time.monotonic() - started >= 1.0  # Retry-After honoured, not the 0.05 s backoff of FAST_RETRIES
     assert [r.status for r in results] == [201, 201]
-    assert bc.usage.snapshot()["retries"] == 1 and _vendor_count(bc) == 12
+    assert bc.usage.snapshot()["retries"] == 1 and _vendor_count(bc) == SEEDED_VENDORS + 2
 
 
 @pytest.mark.parametrize(("status", "error_class"), [(429, ThrottledError), (503, ServiceUnavailableError)])
@@ -155,7 +158,7 @@ def test_inner_operations_refused_past_the_budget_say_why(
     usage = bc.usage.snapshot()
     assert usage["batch_requests"] - before["batch_requests"] == 5
     assert usage["operations"] - before["operations"] == 3 + 4 * 2  # only the refused ones were resent
-    assert _vendor_count(bc) == 10
+    assert _vendor_count(bc) == SEEDED_VENDORS
 
 
 def test_an_atomic_batch_refused_past_the_budget_names_status_count_and_retry_after(
@@ -170,7 +173,7 @@ def test_an_atomic_batch_refused_past_the_budget_names_status_count_and_retry_af
     assert "each of 5 attempt(s)" in message and "last Retry-After 0s" in message
     assert excinfo.value.status == 429 and excinfo.value.failures == {}
     assert bc.usage.snapshot()["batch_requests"] == 5  # the whole transaction resent each time (BC rolled it back)
-    assert _vendor_count(bc) == 10
+    assert _vendor_count(bc) == SEEDED_VENDORS
 
 
 def test_an_atomic_batch_throttled_once_is_resent_whole_and_commits_once(
@@ -179,4 +182,4 @@ def test_an_atomic_batch_throttled_once_is_resent_whole_and_commits_once(
     bc_emulator.faults.add(kind="status", status=503, route="vendors", methods=["POST"], after=1, times=1)
     results = bc.batch([_vendor("VRZ1"), _vendor("VRZ2"), _vendor("VRZ3")], atomic=True)
     assert [r.status for r in results] == [201, 201, 201]
-    assert _vendor_count(bc) == 13  # VRZ1, rolled back with the refused VRZ2, was not created twice
+    assert _vendor_count(bc) == SEEDED_VENDORS + 3  # VRZ1, rolled back with the refused VRZ2, was not created twice
