@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bc_client import BCError, BusinessCentralClient
+from bc_client.enums import decode_enum
 from bc_client.odata import any_of
 from destination_dynamics_nav.lookups import chunked
 from destination_dynamics_nav.posting.base import InvoiceTask
@@ -50,7 +51,7 @@ class LedgerMatch:
 
 def _type_key(value: Any) -> str:
     # API v2.0 may show option captions encoded (" " as "_x0020_"); blank either way is the journal's type.
-    text = str(value or "").replace("_x0020_", " ").strip()
+    text = decode_enum(str(value or "")).strip()
     return text.casefold()
 
 
