@@ -12,9 +12,10 @@ NTLM_USER = DEFAULT_NTLM_USER
 NTLM_PASSWORD = DEFAULT_NTLM_PASSWORD
 
 
-def nav_config(emu: EmulatorServer, auth: str = "basic", **deployment: Any) -> BCConnectionConfig:
-    """deployment_type nav_web_services against the emulator, basic (user + web service key) or NTLM."""
-    if auth == "ntlm":
+def nav_config(emu: EmulatorServer, auth_type: str = "basic", **deployment: Any) -> BCConnectionConfig:
+    """deployment_type nav_web_services against the emulator, basic (user + web service key) or NTLM; `auth=`
+    overrides credential fields, `company=` the company, other keywords go into the deployment block."""
+    if auth_type == "ntlm":
         credentials: dict[str, Any] = {"auth_type": "ntlm", "username": NTLM_USER, "password": NTLM_PASSWORD}
     else:
         credentials = {
