@@ -11,7 +11,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
 
@@ -65,6 +65,22 @@ def onprem_client(emu: EmulatorServer, **kwargs: Any) -> httpx.Client:
     """httpx client on the on-premises API root with basic auth (user + web service access key)."""
     return httpx.Client(
         base_url=emu.onprem_api_base_url + "/",
+        auth=(emu.basic_username, emu.basic_access_key),
+        verify=trust(emu),
+        **kwargs,
+    )
+
+
+def nav_company_url(emu: EmulatorServer, company: str | None = None) -> str:
+    """NAV mode: {odata_v4_url}/Company('<name>') with the name's quotes doubled and the rest percent-encoded."""
+    name = (company or emu.company_name or "").replace("'", "''")
+    return f"{emu.odata_v4_url}/Company('{quote(name, safe='')}')"
+
+
+def nav_client(emu: EmulatorServer, **kwargs: Any) -> httpx.Client:
+    """NAV mode: httpx client on Company('<first company>')/ with basic auth (NavUserPassword / web service key)."""
+    return httpx.Client(
+        base_url=nav_company_url(emu) + "/",
         auth=(emu.basic_username, emu.basic_access_key),
         verify=trust(emu),
         **kwargs,
