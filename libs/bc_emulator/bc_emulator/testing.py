@@ -87,6 +87,39 @@ def nav_client(emu: EmulatorServer, **kwargs: Any) -> httpx.Client:
     )
 
 
+class NtlmTestAuth(httpx.Auth):
+    """httpx auth flow doing NTLM like a Windows client (pyspnego's NTLM initiator): 401 -> NEGOTIATE -> CHALLENGE
+    -> AUTHENTICATE, all on the client's keep-alive connection. For tests of NAV mode; it never prints secrets."""
+
+    requires_response_body = True
+
+    def __init__(self, username: str, password: str) -> None:
+        self._username = username
+        self._password = password
+
+    def auth_flow(self, request: httpx.Request) -> Any:
+        import base64
+
+        import spnego
+
+        response = yield request
+        if response.status_code != 401 or not any(
+            v.split(" ")[0].upper() == "NTLM" for v in response.headers.get_list("www-authenticate")
+        ):
+            return
+        context = spnego.client(self._username, self._password, protocol="ntlm")
+        request.headers["Authorization"] = "NTLM " + base64.b64encode(context.step() or b"").decode()
+        response = yield request
+        challenge = next(
+            (v for v in response.headers.get_list("www-authenticate") if v.upper().startswith("NTLM ")), None
+        )
+        if response.status_code != 401 or challenge is None:
+            return
+        token = context.step(base64.b64decode(challenge.split(" ", 1)[1]))
+        request.headers["Authorization"] = "NTLM " + base64.b64encode(token or b"").decode()
+        yield request
+
+
 def cloud_client(emu: EmulatorServer, **kwargs: Any) -> httpx.Client:
     """httpx client on the cloud-shaped API root with a bearer token from the emulated token endpoint."""
     token = httpx.post(

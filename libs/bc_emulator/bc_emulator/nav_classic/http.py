@@ -31,6 +31,7 @@ def handle(emu: EmulatorServer, request: HttpRequest, path: str, segments: list[
         user = authenticate(emu, request)
     except Unauthorized as refused:
         response = _error(refused.error)
+        response.headers.pop("WWW-Authenticate", None)  # the basic authenticator's own challenge: offer ours
         response.repeated_headers = [("WWW-Authenticate", value) for value in refused.challenges]
         return response
     prefix = "/" + "/".join(segments[:2])
