@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 
 RUNTIME_SETTINGS = (
     "api_disabled",
+    "nav_odata_enabled",
     "page_size",
     "latency_ms",
     "latency_jitter_ms",

@@ -73,6 +73,9 @@ class EmulatorSettings(BaseModel):
         default_factory=lambda: {DEFAULT_NTLM_USER: DEFAULT_NTLM_PASSWORD},
         description="Windows users accepted by NTLM: 'DOMAIN\\user' -> password",
     )
+    nav_odata_enabled: bool = Field(
+        True, description="NAV Server Administration 'Enable OData Services'; false -> 405 like api_disabled"
+    )
     nav_auth: Literal["basic", "ntlm", "both"] = Field(
         "both", description="credential types the NAV server accepts (NavUserPassword as basic, Windows as NTLM)"
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -111,3 +111,12 @@ def test_command_line_runs_a_nav_2018_server() -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_odata_services_turned_off_answer_405(bc_emulator_factory: Callable[..., EmulatorServer]) -> None:
+    emu = bc_emulator_factory(bc_version="nav2018", nav_odata_enabled=False)
+    auth = (emu.basic_username, emu.basic_access_key)
+    assert httpx.get(emu.odata_v4_url + "/", auth=auth).status_code == 405
+    switched = httpx.patch(f"{emu.url}/_emulator/settings", json={"nav_odata_enabled": True})
+    assert switched.status_code == 200, switched.text
+    assert httpx.get(emu.odata_v4_url + "/", auth=auth).status_code == 200

@@ -27,6 +27,10 @@ def handle(emu: EmulatorServer, request: HttpRequest, path: str, segments: list[
     if len(segments) < 2 or segments[1].casefold() != "odatav4":
         # The instance exists but serves no such endpoint (NAV 2018 has no api/v2.0): NAV's no-route 404.
         return _error(errors.no_route(request.base_url + path))
+    if not emu.settings.nav_odata_enabled:
+        # A service tier with OData services turned off answers 405 to every OData call (Microsoft Learn,
+        # "Troubleshooting REST API/OData calls": SOAP, OData or APIs turned off on-premises -> 405).
+        return HttpResponse(405, {"Content-Type": "text/plain; charset=utf-8"}, b"Method Not Allowed")
     try:
         user = authenticate(emu, request)
     except Unauthorized as refused:
