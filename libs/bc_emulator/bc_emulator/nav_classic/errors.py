@@ -46,8 +46,9 @@ def no_default_company() -> ApiError:
 
 
 def read_only_page(method: str, service: str) -> ApiError:
-    # guess: a page with InsertAllowed/ModifyAllowed/DeleteAllowed = false (or Editable = false) refuses the verb
-    # like BC's OData layer does, with the product name of NAV 2018 in the text.
+    # "All calls fail if ... the relevant property on the page, InsertAllowed, ModifyAllowed, or DeleteAllowed, is
+    # set to No" (Microsoft Learn, Using OData Web Services to Modify Data). guess: the status, code and text are
+    # BC's OData layer's for a refused verb, with NAV's product name.
     return ApiError(
         405,
         "BadRequest_MethodNotAllowed",

@@ -2,7 +2,8 @@
 
 A page web service shows a page's controls under their names with every character that is not a letter or a digit
 replaced by "_" ("No." -> "No", "E-Mail" -> "E_Mail", "G/L Account No." -> "G_L_Account_No"), plus the source
-table's primary key fields even where the page does not show them. Each page here is a view over the emulator's
+table's primary key fields even where the page does not show them ("OData will only show the fields added to the
+Page ... with the table primary key fields added", dynamics.is on NAV 2013 R2-2015 OData). Each page here is a view over the emulator's
 store (the same records API v2.0 serves): `source` names the stored field, `compute` derives a value. The control
 sets are the NAV 2018 subset of BCApps BaseApp's pages (field(...) lines of the Page.al named per page); a control
 whose NAV 2018 existence is not certain is marked guess.

@@ -8,7 +8,8 @@
   POST   ODataV4/Company('name')/Service            insert through the page (its validation runs)
   PATCH  ODataV4/Company('name')/Service(key)       modify, If-Match required
   DELETE ODataV4/Company('name')/Service(key)       delete, If-Match required
-Also `ODataV4/Service?company=name`, as NAV accepts. Keys: Service('10000'), Service(Name='X',Line_No=10000).
+Also `ODataV4/Service?company=name`, as NAV accepts. POST runs the page's OnNewRecord/OnInsert, PATCH OnModify
+(If-Match: an ETag or '*'), DELETE OnDelete (Microsoft Learn, Using OData Web Services to Modify Data). Keys: Service('10000'), Service(Name='X',Line_No=10000).
 """
 
 from __future__ import annotations
