@@ -143,3 +143,10 @@ def test_a_wrong_basic_key_is_refused_without_echoing_it(
     problems = diagnose_nav(config, roles=SOURCE_ROLES)
     assert len(problems) == 1 and "basic authentication refused" in problems[0]
     assert_clean([*problems, caplog.text], [*secrets_of(nav_emu), "Not-The-Key-98765"])
+
+
+def test_odata_services_turned_off_name_the_setting(bc_emulator_factory: Factory) -> None:
+    emu = bc_emulator_factory(bc_version="nav2018", nav_odata_enabled=False)
+    problems = diagnose_nav(nav_config(emu, "ntlm"), roles=SOURCE_ROLES)
+    assert len(problems) == 1
+    assert "answered 405" in problems[0] and "Enable OData V4 Services" in problems[0] and "7048" in problems[0]
