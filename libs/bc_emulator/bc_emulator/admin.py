@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 RUNTIME_SETTINGS = (
     "api_disabled",
     "nav_odata_enabled",
+    "nav_odata_v4_enabled",
     "page_size",
     "latency_ms",
     "latency_jitter_ms",

@@ -76,6 +76,9 @@ class EmulatorSettings(BaseModel):
     nav_odata_enabled: bool = Field(
         True, description="NAV Server Administration 'Enable OData Services'; false -> 405 like api_disabled"
     )
+    nav_odata_v4_enabled: bool = Field(
+        True, description="NAV Server Administration 'Enable V4 Endpoint'; false -> /ODataV4/ is not served at all"
+    )
     nav_auth: Literal["basic", "ntlm", "both"] = Field(
         "both", description="credential types the NAV server accepts (NavUserPassword as basic, Windows as NTLM)"
     )

@@ -120,3 +120,16 @@ def test_odata_services_turned_off_answer_405(bc_emulator_factory: Callable[...,
     switched = httpx.patch(f"{emu.url}/_emulator/settings", json={"nav_odata_enabled": True})
     assert switched.status_code == 200, switched.text
     assert httpx.get(emu.odata_v4_url + "/", auth=auth).status_code == 200
+
+
+def test_v4_endpoint_off_leaves_the_v3_endpoint_asking_for_credentials(
+    bc_emulator_factory: Callable[..., EmulatorServer],
+) -> None:
+    emu = bc_emulator_factory(bc_version="nav2018", nav_odata_v4_enabled=False)
+    auth = (emu.basic_username, emu.basic_access_key)
+    v4 = httpx.get(emu.odata_v4_url + "/", auth=auth)
+    assert v4.status_code == 404 and v4.headers["content-type"].startswith("text/html")
+    v3 = httpx.get(f"{emu.nav_server_url}/{emu.server_instance}/OData/")
+    assert v3.status_code == 401  # the instance exists: its V3 endpoint wants credentials
+    wrong_instance = httpx.get(f"{emu.nav_server_url}/DynamicsNAV100/OData/")
+    assert wrong_instance.status_code == 404

@@ -24,7 +24,11 @@ def handle(emu: EmulatorServer, request: HttpRequest, path: str, segments: list[
         # guess (http.sys, not NAV): the service tier reserves http://+:7048/{instance}/ only, so any other first
         # segment is answered by http.sys itself: 404 "HTTP Error 404. The requested resource is not found."
         return _http_sys_not_found()
-    if len(segments) < 2 or segments[1].casefold() != "odatav4":
+    endpoint = segments[1].casefold() if len(segments) > 1 else ""
+    if endpoint == "odatav4" and not emu.settings.nav_odata_v4_enabled:
+        # guess: with "Enable V4 Endpoint" off the instance registers no /ODataV4/ URL with http.sys.
+        return _http_sys_not_found()
+    if endpoint not in ("odatav4", "odata"):
         # The instance exists but serves no such endpoint (NAV 2018 has no api/v2.0): NAV's no-route 404.
         return _error(errors.no_route(request.base_url + path))
     if not emu.settings.nav_odata_enabled:
@@ -38,6 +42,10 @@ def handle(emu: EmulatorServer, request: HttpRequest, path: str, segments: list[
         response.headers.pop("WWW-Authenticate", None)  # the basic authenticator's own challenge: offer ours
         response.repeated_headers = [("WWW-Authenticate", value) for value in refused.challenges]
         return response
+    if endpoint == "odata":
+        # The OData V3 endpoint of the same instance exists (it asks for credentials like V4 does) but the emulator
+        # serves no V3 content. guess: an authenticated V3 request meets NAV's no-route 404.
+        return _error(errors.no_route(request.base_url + path))
     prefix = "/" + "/".join(segments[:2])
     sub_path = path[path.find(prefix) + len(prefix) :] if prefix in path else "/".join(segments[2:])
     method = request.method.upper()
