@@ -12,7 +12,9 @@ PACKAGES := libs/stampli_nav_events libs/stampli_files libs/embedded_sftp libs/b
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
 TEST_TIMEOUT ?= 300
 
-.PHONY: install lint format test unit demo bench bench-source bench-destination bench-emulator reliability images image-test clean
+PYAIRBYTE_VENV := .venv-pyairbyte
+
+.PHONY: install lint format test unit pyairbyte-test demo bench bench-source bench-destination bench-emulator reliability images image-test clean
 
 install: $(VENV)/.installed
 
@@ -32,10 +34,22 @@ format: install
 
 # Container image tests need an engine and built images: they run in `make image-test`, not here.
 test: install lint
-	$(PY) -m pytest -q -n 2 --timeout=$(TEST_TIMEOUT) -m "not image_tests"
+	$(PY) -m pytest -q -n 2 --timeout=$(TEST_TIMEOUT) -m "not image_tests and not pyairbyte"
 
 unit: install
-	$(PY) -m pytest -q -n 2 --timeout=$(TEST_TIMEOUT) -m "not slow and not image_tests"
+	$(PY) -m pytest -q -n 2 --timeout=$(TEST_TIMEOUT) -m "not slow and not image_tests and not pyairbyte"
+
+# The four connectors under PyAirbyte (with and without its DuckDB cache), from PyAirbyte's own virtualenv: the
+# connectors and the test servers stay in .venv. Not part of `make test` (PyAirbyte pulls ~200 packages).
+pyairbyte-test: install $(PYAIRBYTE_VENV)/.installed
+	STAMPLI_NAV_VENV="$(abspath $(VENV))" $(PYAIRBYTE_VENV)/bin/python -m pytest -q -c tests/pyairbyte/pytest.ini \
+		-m pyairbyte tests/pyairbyte
+
+$(PYAIRBYTE_VENV)/.installed: tests/pyairbyte/requirements.txt
+	test -x $(PYAIRBYTE_VENV)/bin/python || $(PYTHON) -m venv $(PYAIRBYTE_VENV)
+	$(PYAIRBYTE_VENV)/bin/python -m pip install --quiet --upgrade "pip>=24"
+	$(PYAIRBYTE_VENV)/bin/python -m pip install --quiet -r tests/pyairbyte/requirements.txt
+	touch $@
 
 demo: install
 	$(PY) -m stampli_nav_runner.demo
@@ -62,4 +76,4 @@ image-test:
 	bash packaging/image_test.sh
 
 clean:
-	rm -rf $(VENV) .demo .runs bench/.work
+	rm -rf $(VENV) $(PYAIRBYTE_VENV) .demo .runs bench/.work

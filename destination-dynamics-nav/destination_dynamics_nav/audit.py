@@ -16,6 +16,7 @@ import orjson
 from airbyte_cdk.models import AirbyteLogMessage, AirbyteMessage, Level, Type
 
 from stampli_nav_events import AUDIT_EVENT, NAV_ACTIONS, SUMMARY_EVENT, NavAction
+from stampli_nav_events.record_fields import RecordFields
 
 Action = NavAction  # the vocabulary lives in stampli_nav_events (one place for every connector and the runner)
 ACTIONS: tuple[Action, ...] = NAV_ACTIONS
@@ -33,6 +34,8 @@ class RecordOrigin:
 
     @classmethod
     def of(cls, stream: str, key_field: str | None, data: Mapping[str, Any]) -> RecordOrigin:
+        # Read as records must be tolerated (any case, JSON text for the rows): stampli_nav_events.record_fields.
+        data = RecordFields(data, structured=("_stampli_source_rows",))
         key = data.get(key_field) if key_field else None
         rows = data.get("_stampli_source_rows") or ()
         return cls(

@@ -2,15 +2,27 @@
 
 Money arrives as decimal strings and is parsed to `Decimal`; a JSON float is accepted only through its shortest
 decimal text (never through binary floating point). Dates are ISO calendar dates.
+
+Records are read the way an Airbyte destination must tolerate them (stampli_nav_events.record_fields): field names
+case-insensitively, `_airbyte_*` columns ignored, `lines` / `validation_errors` / `_stampli_source_rows` given as
+JSON text decoded, dates given as timestamps (`2026-11-24T00:00:00`) or date objects read as their calendar date.
+A field that is needed and lost on the way is absent here (None) and rejected by validation under its named reason
+(`missing_invoice_number`, `missing_vendor`, `missing_line_amount`, `missing_vendor_name`, ...), never posted blank.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from stampli_nav_events.record_fields import RecordFields, canonical_fields
+
+# Fields that arrive as JSON arrays, or as JSON text from a client that stores them as text (PyAirbyte's cache).
+STRUCTURED_FIELDS = ("lines", "validation_errors", "_stampli_source_rows")
 
 
 def parse_money(value: object) -> Decimal | None:
@@ -30,6 +42,28 @@ def parse_money(value: object) -> Decimal | None:
     return amount
 
 
+@cache
+def _wire_names(model: type[BaseModel]) -> tuple[str, ...]:
+    """The names a model's fields travel under (the alias where it has one)."""
+    return tuple(info.alias or name for name, info in model.model_fields.items())
+
+
+def _tolerant(model: type[BaseModel], data: Any) -> Any:
+    return canonical_fields(data, _wire_names(model), STRUCTURED_FIELDS)
+
+
+def calendar_date(value: object) -> object:
+    """A date given as a timestamp (a client's cache may widen DATE columns) as its calendar date as written:
+    `2026-11-24T00:00:00+00:00` or a datetime → 2026-11-24. Other values are left for pydantic to parse."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) > 10 and text[10] in "T " and text[4:5] == "-" and text[7:8] == "-":
+            return text[:10]
+    return value
+
+
 class _Record(BaseModel):
     # Sources add fields over time; unknown fields are kept (dimension_mapping may name any of them).
     model_config = ConfigDict(extra="allow", populate_by_name=True, str_strip_whitespace=True)
@@ -38,16 +72,21 @@ class _Record(BaseModel):
     source_rows: list[int] = Field(default_factory=list, alias="_stampli_source_rows")
     record_hash: str | None = Field(default=None, alias="_stampli_record_hash")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _tolerant_fields(cls, data: Any) -> Any:
+        return _tolerant(cls, data)
+
     @field_validator("source_rows", mode="before")
     @classmethod
     def _rows(cls, value: object) -> object:
         return [] if value is None else value
 
     def field(self, name: str) -> Any:
-        """A declared or extra field by its record name (None when absent)."""
+        """A declared or extra field by its record name, case-insensitively (None when absent)."""
         if name in type(self).model_fields:
             return getattr(self, name)
-        return (self.model_extra or {}).get(name)
+        return RecordFields(self.model_extra or {}).get(name)
 
 
 def _blank_to_none(value: object) -> object:
@@ -66,6 +105,11 @@ class InvoiceLine(BaseModel):
     department: str | None = None
     location: str | None = None
     po_number: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _tolerant_fields(cls, data: Any) -> Any:
+        return _tolerant(cls, data)
 
     @field_validator("amount", mode="before")
     @classmethod
@@ -86,7 +130,7 @@ class InvoiceLine(BaseModel):
     def field(self, name: str) -> Any:
         if name in type(self).model_fields:
             return getattr(self, name)
-        return (self.model_extra or {}).get(name)
+        return RecordFields(self.model_extra or {}).get(name)
 
 
 class StampliInvoice(_Record):
@@ -126,6 +170,11 @@ class StampliInvoice(_Record):
     @classmethod
     def _blank(cls, value: object) -> object:
         return _blank_to_none(value)
+
+    @field_validator("invoice_date", "due_date", "approved_date", mode="before")
+    @classmethod
+    def _dates(cls, value: object) -> object:
+        return calendar_date(value)
 
     @field_validator("lines", "validation_errors", mode="before")
     @classmethod

@@ -33,6 +33,7 @@ from destination_dynamics_nav.records import StampliGlAccount, StampliInvoice, S
 from destination_dynamics_nav.reference_data import ReferenceData, read_local_currency, read_reference_data
 from destination_dynamics_nav.validation import validate_invoice
 from destination_dynamics_nav.vendors import VendorChange, VendorSync, load_vendor_codes
+from stampli_nav_events.record_fields import RecordFields
 
 logger = logging.getLogger("airbyte")
 
@@ -64,7 +65,7 @@ def rounds(records: list[tuple[str, Mapping[str, Any]]]) -> list[list[tuple[str,
     result: list[list[tuple[str, Mapping[str, Any]]]] = [[]]
     seen: set[tuple[str, str]] = set()
     for stream, data in records:
-        key = data.get(STREAM_KEYS[stream])
+        key = RecordFields(data).get(STREAM_KEYS[stream])  # any case: stampli_nav_events.record_fields
         identity = (stream, str(key)) if key is not None else None
         if identity is not None and identity in seen:
             result.append([])

@@ -18,10 +18,13 @@ from typing import Any, Literal
 from stampli_files.declarations import GL_ACCOUNTS as STAMPLI_GL_ACCOUNTS
 from stampli_files.declarations import VENDORS as STAMPLI_VENDORS
 from stampli_files.declarations import StreamDeclaration
+from stampli_nav_events.record_fields import MISSING_FIELD, RecordFields, missing_fields
 
 Cells = dict[str, str]  # header -> cell text ("" when empty)
 Comparison = Literal["text", "status", "yes_no", "ignore"]
 
+# Fields that arrive as JSON arrays, or as JSON text from a client that stores them as text (PyAirbyte's cache).
+STRUCTURED_FIELDS = ("lines",)
 INACTIVE_STATUSES = frozenset({"inactive", "blocked", "disabled", "archived", "deleted", "suspended"})
 YES, NO = "Yes", "No"
 
@@ -47,9 +50,24 @@ class ImportFormat:
     stampli_export: StreamDeclaration | None = None
     # Documents (purchase orders, receipts) give one row per line: every row of one record (default: one row).
     to_rows: Callable[[Mapping[str, Any]], list[Cells]] | None = None
+    # Fields Business Central always sends (text as "" when blank) that fill a column: a record lacking one (absent
+    # or null: lost on the way, e.g. by a client's cache) is rejected, never written with a blank in its place.
+    needed: tuple[str, ...] = ()
 
     def rows(self, record: Mapping[str, Any]) -> list[Cells]:
-        return self.to_rows(record) if self.to_rows is not None else [self.to_cells(record)]
+        """The import rows of one record (read as stampli_nav_events.record_fields tolerates records). Raises
+        `RowError`: the key's own reason (`missing_number`, ...) first, then `missing_field` naming each needed
+        field the record lacks."""
+        record = record if isinstance(record, RecordFields) else RecordFields(record, STRUCTURED_FIELDS)
+        rows = self.to_rows(record) if self.to_rows is not None else [self.to_cells(record)]
+        missing = missing_fields(record, self.needed)
+        if missing:
+            raise RowError(
+                f"{MISSING_FIELD}: {', '.join(missing)}: the {self.stream} record arrived without "
+                f"{'this field' if len(missing) == 1 else 'these fields'} (absent or null), so its row is not "
+                "written: a blank would overwrite what Stampli has"
+            )
+        return rows
 
     @property
     def headers(self) -> list[str]:
@@ -139,9 +157,19 @@ def gl_account_active(record: Mapping[str, Any]) -> bool:
     direct posting allowed (anything else would be rejected when the invoice is posted)."""
     return (
         _enum_text(record.get("accountType")).casefold() == "posting"
-        and record.get("blocked") is not True
-        and record.get("directPosting") is True
+        and flag(record.get("blocked")) is not True
+        and flag(record.get("directPosting")) is True
     )
+
+
+def flag(value: Any) -> bool | None:
+    """A boolean as JSON has it, or as a client's cache may hand it back ("true", "False", 1, 0)."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float):
+        return bool(value)
+    text = str(value).strip().casefold()
+    return {"true": True, "1": True, "false": False, "0": False}.get(text)
 
 
 def _gl_account_cells(record: Mapping[str, Any]) -> Cells:
@@ -195,6 +223,20 @@ VENDORS = ImportFormat(
     ),
     to_cells=_vendor_cells,
     stampli_export=STAMPLI_VENDORS,
+    needed=(
+        "displayName",
+        "addressLine1",
+        "addressLine2",
+        "city",
+        "state",
+        "postalCode",
+        "country",
+        "email",
+        "phoneNumber",
+        "taxRegistrationNumber",
+        "currencyCode",
+        "blocked",
+    ),
 )
 
 GL_ACCOUNTS = ImportFormat(
@@ -207,18 +249,21 @@ GL_ACCOUNTS = ImportFormat(
     ),
     to_cells=_gl_account_cells,
     stampli_export=STAMPLI_GL_ACCOUNTS,
+    needed=("displayName", "category", "accountType", "blocked", "directPosting"),
 )
 
 DIMENSIONS = ImportFormat(
     stream="dimensions",
     columns=(Column("Dimension Code", key=True), Column("Dimension Name")),
     to_cells=_dimension_cells,
+    needed=("displayName",),
 )
 
 DIMENSION_VALUES = ImportFormat(
     stream="dimension_values",
     columns=(Column("Dimension Code", key=True), Column("Value Code", key=True), Column("Value Name")),
     to_cells=_dimension_value_cells,
+    needed=("displayName",),
 )
 
 FORMATS: dict[str, ImportFormat] = {f.stream: f for f in (VENDORS, GL_ACCOUNTS, DIMENSIONS, DIMENSION_VALUES)}

@@ -25,11 +25,12 @@ from destination_stampli_sftp.audit import AuditTrail
 from destination_stampli_sftp.config import DestinationSettings
 from destination_stampli_sftp.csv_file import import_file_name, render_csv
 from destination_stampli_sftp.echo import Decision, SentRow, decide
-from destination_stampli_sftp.import_formats import FORMATS, Cells, ImportFormat, RowError
+from destination_stampli_sftp.import_formats import FORMATS, STRUCTURED_FIELDS, Cells, ImportFormat, RowError
 from destination_stampli_sftp.manifest import load_manifest, save_manifest
 from destination_stampli_sftp.purchase_formats import PURCHASE_FORMATS
 from destination_stampli_sftp.stampli_exports import read_current_rows
 from stampli_files.sftp import SftpConnection, SftpSettings, open_sftp
+from stampli_nav_events.record_fields import RecordFields
 
 logger = logging.getLogger("airbyte")
 
@@ -118,6 +119,7 @@ class ImportSync:
                 reason=f"not_in_catalog: stream {stream} is not configured for this destination",
             )
         fmt = ALL_FORMATS[stream]
+        data = RecordFields(data, STRUCTURED_FIELDS)  # any case, `_airbyte_*` ignored, JSON text decoded
         try:
             rows = [self._stampli_keys(stream, cells) for cells in fmt.rows(data)]
         except RowError as error:

@@ -10,6 +10,7 @@ import pytest
 
 from destination_stampli_sftp.csv_file import import_file_name, render_csv
 from destination_stampli_sftp.import_formats import FORMATS, GL_ACCOUNTS, VENDORS, RowError, vendor_status
+from destination_stampli_sftp.purchase_formats import PURCHASE_FORMATS
 
 NAV_VENDOR = {
     "id": "a8f94844-5441-5e30-ae9a-913627fb1376",
@@ -126,3 +127,57 @@ def test_bc_wire_enum_values_reach_stampli_as_plain_captions() -> None:
     )
     assert posting["Account Type"] == "Cost of Goods Sold" and posting["Active"] == "Yes"
     assert all("_x00" not in value for value in (*blank.values(), *heading.values(), *posting.values()))
+
+
+def test_records_as_a_cache_delivers_them_give_the_same_rows() -> None:
+    """PyAirbyte's DuckDB cache lower-cases names and adds `_airbyte_*` columns (issue 16): same cells."""
+    cached = {key.lower(): value for key, value in NAV_VENDOR.items()}
+    cached.update({"_airbyte_raw_id": "0192c0de", "_airbyte_extracted_at": "2026-11-25T10:00:00Z", "_airbyte_meta": {}})
+    assert VENDORS.rows(cached) == [VENDORS.to_cells(NAV_VENDOR)]
+    assert VENDORS.rows(cached)[0]["Vendor Name"] == "Fabrikam, Inc."
+    account = {"number": "6100", "displayName": "Office", "category": "Expense", "accountType": "Posting"}
+    as_text = {**{k.lower(): v for k, v in account.items()}, "blocked": "false", "directposting": "true"}
+    assert GL_ACCOUNTS.rows(as_text) == [GL_ACCOUNTS.to_cells({**account, "blocked": False, "directPosting": True})]
+
+
+def test_document_lines_given_as_json_text_give_the_same_rows() -> None:
+    order = {
+        "number": "106001",
+        "vendorNumber": "V10000",
+        "vendorName": "Fabrikam, Inc.",
+        "orderDate": "2026-11-20",
+        "status": "Open",
+        "currencyCode": "",
+        "totalAmountExcludingTax": "250.00",
+        "lines": [{"sequence": 10000, "lineType": "Account", "lineObjectNumber": "6100", "quantity": "2"}],
+    }
+    cached = {**{k.lower(): v for k, v in order.items()}, "lines": '[{"SEQUENCE": 10000, "linetype": "Account", '
+              '"lineobjectnumber": "6100", "quantity": "2"}]'}  # fmt: skip
+    fmt = PURCHASE_FORMATS["purchase_orders"]
+    assert fmt.rows(cached) == fmt.rows(order)
+    assert fmt.rows(cached)[0]["GL Account"] == "6100"
+
+
+@pytest.mark.parametrize(
+    ("stream", "record", "missing"),
+    [
+        ("vendors", {k: v for k, v in NAV_VENDOR.items() if k != "displayName"}, "displayName"),
+        ("vendors", {**NAV_VENDOR, "addressLine1": None}, "addressLine1"),
+        (
+            "gl_accounts",
+            {"number": "6100", "displayName": "Office", "category": "Expense", "blocked": False, "directPosting": True},
+            "accountType",
+        ),  # fmt: skip
+        ("dimensions", {"code": "DEPARTMENT"}, "displayName"),
+        ("dimension_values", {"dimensionCode": "DEPARTMENT", "code": "ADM"}, "displayName"),
+    ],
+)
+def test_a_record_lacking_a_needed_field_is_a_named_reject_never_a_blank_cell(
+    stream: str, record: dict, missing: str
+) -> None:
+    with pytest.raises(RowError, match=f"^missing_field: {missing}: the {stream} record arrived without this field"):
+        FORMATS[stream].rows(record)
+
+
+def test_an_empty_text_from_nav_is_a_value_not_a_missing_field() -> None:
+    assert VENDORS.rows({**NAV_VENDOR, "addressLine2": "", "email": ""})[0]["Email"] == ""
