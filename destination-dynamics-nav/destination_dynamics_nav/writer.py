@@ -8,10 +8,9 @@ in order, every one of them (none in a dry run: nothing was written, so nothing 
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from airbyte_cdk.models import AirbyteMessage, ConfiguredAirbyteCatalog, DestinationSyncMode, Level, Type
@@ -20,18 +19,15 @@ from pydantic import ValidationError
 from bc_client import BCError, BusinessCentralClient
 from destination_dynamics_nav.audit import AuditEvent, AuditTrail, RecordOrigin, log_message
 from destination_dynamics_nav.config import DestinationSettings
-from destination_dynamics_nav.default_dimensions import DimensionDefaults, parse_default_dimensions, plan_dimensions
-from destination_dynamics_nav.document_numbers import document_number
+from destination_dynamics_nav.default_dimensions import DimensionDefaults, parse_default_dimensions
 from destination_dynamics_nav.gl_accounts import compare_gl_account
 from destination_dynamics_nav.hand_posted import hand_posted
-from destination_dynamics_nav.mapping import PostingDocument, nav_vendor_number, posting_document
-from destination_dynamics_nav.outcomes import Problem, reason_of
+from destination_dynamics_nav.planning import VendorOutcomes, decide, screen
 from destination_dynamics_nav.posting.base import InvoicePoster, InvoiceTask
 from destination_dynamics_nav.posting.journal import JournalPoster
 from destination_dynamics_nav.posting.purchase_invoice import PurchaseInvoicePoster
 from destination_dynamics_nav.records import StampliGlAccount, StampliInvoice, StampliVendor, describe_validation_error
 from destination_dynamics_nav.reference_data import ReferenceData, read_local_currency, read_reference_data
-from destination_dynamics_nav.validation import validate_invoice
 from destination_dynamics_nav.vendors import VendorChange, VendorSync, load_vendor_codes
 
 logger = logging.getLogger("airbyte")
@@ -73,22 +69,6 @@ def rounds(records: list[tuple[str, Mapping[str, Any]]]) -> list[list[tuple[str,
             seen.add(identity)
         result[-1].append((stream, data))
     return [r for r in result if r]
-
-
-def stub_document(invoice: StampliInvoice, settings: DestinationSettings) -> PostingDocument:
-    """Enough of a document to look a voided, invalid invoice up in NAV (never enough to post one)."""
-    return PostingDocument(
-        invoice_id=invoice.invoice_id,
-        invoice_number=invoice.invoice_number or "",
-        document_number=document_number(settings.document_number_prefix, invoice.invoice_id),
-        external_document_number=invoice.invoice_number or "",
-        vendor_number=nav_vendor_number(invoice.vendor_id, settings) if invoice.vendor_id else "",
-        posting_date=dt.date.min,
-        document_date=None,
-        due_date=None,
-        currency_code="",
-        lines=(),
-    )
 
 
 class NavWriter:
@@ -255,6 +235,7 @@ class NavWriter:
         self.vendors.apply(changes, events)
 
     def _post_invoices(self, records: list[Mapping[str, Any]], events: list[AuditEvent]) -> None:
+        """Plan (pure, planning.py), create the vendors valid invoices need, decide, then hand the tasks over."""
         assert self.reference is not None and self.vendors is not None
         parsed: list[tuple[RecordOrigin, StampliInvoice]] = []
         for data in records:
@@ -265,113 +246,13 @@ class NavWriter:
                 events.append(
                     AuditEvent(origin, "rejected", reason=f"malformed_record: {describe_validation_error(error)}")
                 )
-
-        new_vendors = self._vendors_from_invoices(parsed)
-        candidates: list[tuple[RecordOrigin, StampliInvoice, list[Problem]]] = []
-        for origin, invoice in parsed:
-            if not (
-                self.settings.is_posting_status(invoice.status) or self.settings.is_reversal_status(invoice.status)
-            ):
-                events.append(
-                    AuditEvent(
-                        origin,
-                        "ignored",
-                        amount=invoice.invoice_total,
-                        vendor=invoice.vendor_id,
-                        reason=f"status_not_posted: status {invoice.status!r} is not in posting_statuses "
-                        f"({', '.join(self.settings.posting_statuses)}) and is not a reversal",
-                    )
-                )
-                continue
-            problems = validate_invoice(
-                invoice,
-                self.settings,
-                self.reference,
-                vendors_to_create=set(new_vendors),
-                local_currency=self.local_currency,
-            )
-            candidates.append((origin, invoice, problems))
-
+        screening = screen(parsed, self.settings, self.reference, self.vendors, local_currency=self.local_currency)
+        events.extend(screening.events)
         # Vendors that valid invoices need, created before those invoices are written.
-        needed = {
-            nav_vendor_number(invoice.vendor_id, self.settings)
-            for _, invoice, problems in candidates
-            if not problems and invoice.vendor_id and self.settings.is_posting_status(invoice.status)
-        }
-        failed_vendors = self.vendors.apply(
-            [change for number, change in new_vendors.items() if number in needed], events
-        )
-
-        tasks: list[InvoiceTask] = []
-        vendor_invoices: dict[tuple[str, str], str] = {}
-        for origin, invoice, problems in candidates:
-            reversal = self.settings.is_reversal_status(invoice.status)
-            vendor_number = nav_vendor_number(invoice.vendor_id, self.settings) if invoice.vendor_id else ""
-            if not problems and vendor_number in failed_vendors:
-                problems = [Problem("vendor_creation_failed", failed_vendors[vendor_number])]
-            rejected_vendor = self.vendors.rejected.get(vendor_number)
-            if rejected_vendor is not None and self.reference.vendor(vendor_number) is None:
-                # The vendor record was refused in this sync: never post to a bare vendor made from the invoice.
-                problems = [
-                    Problem(
-                        "vendor_rejected",
-                        f"vendor {vendor_number} was rejected in this sync and does not exist in NAV ({rejected_vendor}); "
-                        "fix the vendor in Stampli and the invoice is posted with it",
-                    )
-                ]
-            held = self.vendors.guard.held_back(vendor_number) if vendor_number else None
-            if held is not None and not reversal and self.reference.vendor(vendor_number) is None:
-                # Issue 15: never post to (or create) a duplicate of a vendor NAV has under another number.
-                problems = [Problem("possible_duplicate_vendor", held.invoice_message(invoice.vendor_id or ""))]
-            if not problems and not reversal and invoice.invoice_number:
-                # NAV refuses a second posting of one vendor invoice number for a vendor (and would fail the
-                # whole journal batch): the first Stampli invoice carrying it wins, the others are rejected.
-                first = vendor_invoices.setdefault((vendor_number, invoice.invoice_number.upper()), invoice.invoice_id)
-                if first != invoice.invoice_id:
-                    problems = [
-                        Problem(
-                            "duplicate_vendor_invoice_number",
-                            f"vendor {vendor_number} invoice number {invoice.invoice_number} is also Stampli invoice "
-                            f"{first} in this batch; NAV accepts one posting per vendor invoice number",
-                        )
-                    ]
-            if problems and not reversal:
-                events.append(
-                    AuditEvent(
-                        origin,
-                        "rejected",
-                        amount=invoice.invoice_total,
-                        vendor=vendor_number or None,
-                        reason=reason_of(problems),
-                    )
-                )
-                continue
-            document = (
-                stub_document(invoice, self.settings)
-                if problems
-                else posting_document(invoice, self.settings, local_currency=self.local_currency)
-            )
-            if not problems:
-                plan = plan_dimensions(
-                    document,
-                    self.dimension_defaults,
-                    header_inherits=self.settings.posting_mode == "purchase_invoice",
-                )
-                if isinstance(plan, Problem):
-                    if not reversal:  # BC would refuse it at posting: rejected before anything is written
-                        events.append(
-                            AuditEvent(
-                                origin,
-                                "rejected",
-                                amount=invoice.invoice_total,
-                                vendor=vendor_number or None,
-                                reason=str(plan),
-                            )
-                        )
-                        continue
-                else:
-                    document = replace(document, dimension_plan=plan)
-            tasks.append(InvoiceTask(origin, "reverse" if reversal else "post", document, problems=tuple(problems)))
+        failed_vendors = self.vendors.apply(screening.vendors_needed(self.settings), events)
+        outcomes = VendorOutcomes(failed_vendors, self.vendors.rejected, self.vendors.guard.held_back)
+        rejections, tasks = decide(screening.screened, self.settings, self.reference, outcomes, self.dimension_defaults)
+        events.extend(rejections)
         tasks = self._skip_hand_posted(tasks, events)
         if tasks and not self._poster_ready:
             self.poster.prepare()  # only a sync that posts invoices needs (and may create) the journal batch
@@ -399,26 +280,3 @@ class NavWriter:
                 )
             )
         return remaining
-
-    def _vendors_from_invoices(self, parsed: list[tuple[RecordOrigin, StampliInvoice]]) -> dict[str, VendorChange]:
-        """Vendors NAV lacks that invoices name (with a vendor name), when vendor_sync may create vendors."""
-        assert self.reference is not None and self.vendors is not None
-        if self.settings.vendor_sync == "off":
-            return {}
-        changes: dict[str, VendorChange] = {}
-        for origin, invoice in parsed:
-            if not invoice.vendor_id or not invoice.vendor_name:
-                continue
-            number = nav_vendor_number(invoice.vendor_id, self.settings)
-            if len(number) > 20 or self.reference.vendor(number) is not None or number in changes:
-                continue
-            if number in self.vendors.rejected:
-                continue  # its vendor record was refused: no bare vendor of the same number from the invoice
-            change = self.vendors.plan_from_invoice(origin, number, invoice.vendor_id, invoice.vendor_name)
-            duplicate = self.vendors.guard.check_invoice_vendor(number, invoice.vendor_name)
-            if duplicate is not None and self.vendors.guard.mode == "block":
-                continue  # held back: the invoice is rejected below with the finding
-            if duplicate is not None:
-                change.notes.append(f"possible_duplicate_vendor: looks like NAV vendor {duplicate.nav_number}")
-            changes[number] = change
-        return changes
