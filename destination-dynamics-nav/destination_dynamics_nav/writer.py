@@ -24,8 +24,8 @@ from destination_dynamics_nav.gl_accounts import compare_gl_account
 from destination_dynamics_nav.hand_posted import hand_posted
 from destination_dynamics_nav.planning import VendorOutcomes, decide, screen
 from destination_dynamics_nav.posting.base import InvoicePoster, InvoiceTask
-from destination_dynamics_nav.posting.journal import JournalPoster
-from destination_dynamics_nav.posting.purchase_invoice import PurchaseInvoicePoster
+from destination_dynamics_nav.posting.journal import DryRunJournalPoster, JournalPoster
+from destination_dynamics_nav.posting.purchase_invoice import DryRunPurchaseInvoicePoster, PurchaseInvoicePoster
 from destination_dynamics_nav.records import StampliGlAccount, StampliInvoice, StampliVendor, describe_validation_error
 from destination_dynamics_nav.reference_data import ReferenceData, read_local_currency, read_reference_data
 from destination_dynamics_nav.vendors import VendorChange, VendorSync, load_vendor_codes
@@ -71,6 +71,13 @@ def rounds(records: list[tuple[str, Mapping[str, Any]]]) -> list[list[tuple[str,
     return [r for r in result if r]
 
 
+def poster_for(bc: BusinessCentralClient, settings: DestinationSettings) -> InvoicePoster:
+    """The posting mode's poster; in a dry run its twin that records what it would write instead of writing."""
+    if settings.posting_mode == "purchase_invoice":
+        return (DryRunPurchaseInvoicePoster if settings.dry_run else PurchaseInvoicePoster)(bc, settings)
+    return (DryRunJournalPoster if settings.dry_run else JournalPoster)(bc, settings)
+
+
 class NavWriter:
     def __init__(
         self, bc: BusinessCentralClient, settings: DestinationSettings, catalog: ConfiguredAirbyteCatalog
@@ -83,11 +90,7 @@ class NavWriter:
         self.reference: ReferenceData | None = None
         self.local_currency: str | None = None
         self.dimension_defaults = DimensionDefaults()
-        self.poster: InvoicePoster = (
-            PurchaseInvoicePoster(bc, settings, dry_run=settings.dry_run)
-            if settings.posting_mode == "purchase_invoice"
-            else JournalPoster(bc, settings, dry_run=settings.dry_run)
-        )
+        self.poster: InvoicePoster = poster_for(bc, settings)
         self.vendors: VendorSync | None = None
         self._vendor_codes_loaded = False
         self._poster_ready = False

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -75,12 +75,14 @@ def debit_total(entries: Sequence[dict[str, Any]]) -> Decimal:
     return sum((Decimal(str(e.get("debitAmount") or 0)) for e in entries), Decimal("0"))
 
 
-class InvoicePoster(ABC):
-    """A posting mode. `dry_run` posters look everything up and write nothing."""
+def as_dry_run(event: AuditEvent) -> AuditEvent:
+    """What a dry run reports for a decision a real run would act on: everything but an ignore or a reject is
+    `dry_run` (the reason says what would happen)."""
+    return event if event.action in ("ignored", "rejected") else replace(event, action="dry_run")
 
-    def __init__(self, *, dry_run: bool, post_documents: bool) -> None:
-        self.dry_run = dry_run
-        self.post_documents = post_documents
+
+class InvoicePoster(ABC):
+    """A posting mode. Each has a dry-run twin that looks everything up the same way and records, not writes."""
 
     @abstractmethod
     def prepare(self) -> None:
