@@ -8,6 +8,7 @@ in order, every one of them (none in a dry run: nothing was written, so nothing 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -110,12 +111,13 @@ class NavWriter:
                 if buffer.invoices >= FLUSH_INVOICES or len(buffer.records) >= FLUSH_RECORDS:
                     yield from self._flush(buffer.take())
             elif message.type == Type.STATE:
-                yield from self._flush(buffer.take())
+                yield from self._flush(buffer.take(), durable=True)  # everything before the STATE, done
                 if self.settings.dry_run:
                     self._states_held += 1
                 else:
                     yield message
-        yield from self._flush(buffer.take())
+        yield from self._flush(buffer.take(), durable=True)
+        self.poster.close()
         if self._states_held:
             yield log_message(
                 {
@@ -151,17 +153,27 @@ class NavWriter:
                 )
 
     # -- one flush --------------------------------------------------------------------------------------------
-    def _flush(self, records: list[tuple[str, Mapping[str, Any]]]) -> Iterator[AirbyteMessage]:
-        if not records:
+    def _flush(
+        self, records: list[tuple[str, Mapping[str, Any]]], *, durable: bool = False
+    ) -> Iterator[AirbyteMessage]:
+        """Process buffered records. The poster may leave this flush's post/confirm running while the next flush is
+        prepared (posting/overlap.py); `durable` waits for it, as before a STATE is confirmed."""
+        if not records and not (durable and self.poster.tail.running):
             return
         events: list[AuditEvent] = []
         failure: BaseException | None = None
         try:
-            self._ensure_ready()
-            for batch in rounds(records):
-                self._process_round(batch, events)
+            if records:
+                self._ensure_ready()
+                for batch in rounds(records):
+                    self._process_round(batch, events)
+            if durable:
+                self.poster.finish(events)
         except BaseException as error:  # report what is already durable before failing
             failure = error
+            with contextlib.suppress(BaseException):  # the running tail's events are reported; the first failure wins
+                self.poster.finish(events)
+            self.poster.close()
         yield from self.audit.messages(events)
         if failure is not None:
             raise failure
@@ -199,6 +211,7 @@ class NavWriter:
         assert self.reference is not None and self.vendors is not None
         vendor_records = [data for stream, data in records if stream == "vendors"]
         if vendor_records:
+            self.poster.finish(events)  # a vendor change (e.g. blocked) never races a post still running
             self._sync_vendors(vendor_records, events)
         for stream, data in records:
             if stream == "gl_accounts":
@@ -256,6 +269,7 @@ class NavWriter:
         outcomes = VendorOutcomes(failed_vendors, self.vendors.rejected, self.vendors.guard.held_back)
         rejections, tasks = decide(screening.screened, self.settings, self.reference, outcomes, self.dimension_defaults)
         events.extend(rejections)
+        self.poster.settle(tasks, events)  # a document the previous flush still posts is looked up once posted
         tasks = self._skip_hand_posted(tasks, events)
         if tasks and not self._poster_ready:
             self.poster.prepare()  # only a sync that posts invoices needs (and may create) the journal batch

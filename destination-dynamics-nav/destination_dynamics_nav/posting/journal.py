@@ -65,6 +65,9 @@ class JournalPoster(InvoicePoster):
     def process(self, tasks: Sequence[InvoiceTask], events: list[AuditEvent]) -> None:
         if not tasks:
             return
+        # The previous flush's confirmation ran beside this flush's validation and look-ups; the batch is read
+        # (and written, and posted whole) only once it is done.
+        self.tail.join(events)
         plan, decided = self._plan(tasks)
         events.extend(decided)
         self._execute(plan, events)
@@ -143,7 +146,11 @@ class JournalPoster(InvoicePoster):
         if plan.pending or plan.leftover_documents:
             posting = BatchPosting(self.bc, lines)
             posting.post(plan, events)
-            posting.confirm(plan, events)
+            # Confirming reads the ledger only: it runs while the writer prepares the next flush.
+            self.tail.start(
+                lambda tail_events: posting.confirm(plan, tail_events),
+                [p.document.document_number for p in plan.pending],
+            )
 
 
 class DryRunJournalPoster(JournalPoster):

@@ -116,6 +116,7 @@ class PurchaseInvoicePoster(InvoicePoster):
     def process(self, tasks: Sequence[InvoiceTask], events: list[AuditEvent]) -> None:
         if not tasks:
             return
+        self.settle(tasks, events)  # an invoice the previous flush is still posting is looked up once it is done
         plan, decided = self._plan(tasks)
         events.extend(decided)
         self._execute(plan, events)
@@ -187,7 +188,9 @@ class PurchaseInvoicePoster(InvoicePoster):
     def _execute(self, plan: _Plan, events: list[AuditEvent]) -> None:
         self._delete_drafts(plan.stale_drafts)
         events.extend(withdrawal.event(done=True) for withdrawal in plan.withdrawals)
+        # These creates overlap the previous flush's posts (independent documents); that tail is joined after.
         created = self._set_deferred_dimensions(self._create(plan.to_create, events), events)
+        self.tail.join(events)
         if not self.post_documents:
             for work in created:
                 events.append(
@@ -198,7 +201,13 @@ class PurchaseInvoicePoster(InvoicePoster):
                     )
                 )
             return
-        self._post(plan.to_post + created, events, plan.high_water)
+        works = plan.to_post + created
+        if works:
+            # Posting and confirming run while the writer prepares and creates the next flush.
+            self.tail.start(
+                lambda tail_events: self._post(works, tail_events, plan.high_water),
+                [w.document.external_document_number for w in works],
+            )
 
     # -- classification ---------------------------------------------------------------------------------------
     @staticmethod
