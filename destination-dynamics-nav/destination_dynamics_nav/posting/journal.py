@@ -65,8 +65,8 @@ class JournalPoster(InvoicePoster):
     def process(self, tasks: Sequence[InvoiceTask], events: list[AuditEvent]) -> None:
         if not tasks:
             return
-        # The previous flush's confirmation ran beside this flush's validation and look-ups; the batch is read
-        # (and written, and posted whole) only once it is done.
+        # The previous flush's post and confirmation ran beside this flush's validation and look-ups; the batch is
+        # read (and written, and posted whole) only once they are done.
         self.tail.join(events)
         plan, decided = self._plan(tasks)
         events.extend(decided)
@@ -145,12 +145,14 @@ class JournalPoster(InvoicePoster):
             return
         if plan.pending or plan.leftover_documents:
             posting = BatchPosting(self.bc, lines)
-            posting.post(plan, events)
-            # Confirming reads the ledger only: it runs while the writer prepares the next flush.
-            self.tail.start(
-                lambda tail_events: posting.confirm(plan, tail_events),
-                [p.document.document_number for p in plan.pending],
-            )
+
+            def post_and_confirm(tail_events: list[AuditEvent]) -> None:
+                posting.post(plan, tail_events)
+                posting.confirm(plan, tail_events)
+
+            # Posting and confirming run while the writer validates the next flush and looks for hand postings;
+            # the next flush reads and writes the batch only after this tail is joined (process, above).
+            self.tail.start(post_and_confirm, [p.document.document_number for p in plan.pending])
 
 
 class DryRunJournalPoster(JournalPoster):
