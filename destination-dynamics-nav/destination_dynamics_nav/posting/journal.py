@@ -18,10 +18,10 @@ from destination_dynamics_nav.audit import AuditEvent
 from destination_dynamics_nav.config import DestinationSettings
 from destination_dynamics_nav.lookups import (
     JOURNAL_LINE_FIELDS,
+    LedgerMark,
     concurrently,
     gl_entries_by_document,
     journal_lines_by_document,
-    ledger_high_water,
 )
 from destination_dynamics_nav.posting.base import InvoicePoster, InvoiceTask, as_dry_run
 from destination_dynamics_nav.posting.journal_batch import ensure_journal, find_journal
@@ -49,6 +49,7 @@ class JournalPoster(InvoicePoster):
         self.post_documents = settings.post_documents
         self.journal: dict[str, Any] | None = None
         self.lines: JournalLines | None = None
+        self.mark = LedgerMark(bc)
 
     @property
     def _batch_name(self) -> str:
@@ -83,7 +84,7 @@ class JournalPoster(InvoicePoster):
             lambda: gl_entries_by_document(self.bc, numbers),
             lambda: self._open_lines(numbers),
             lambda: self.lines.highest_line_number() if self.lines is not None and not posting and self._writes else 0,
-            lambda: ledger_high_water(self.bc) if posting else 0,
+            lambda: self.mark.current() if posting else 0,  # read after the previous flush's tail was joined
         )
         if self.lines is not None and self._writes:
             self.lines.reserve_line_numbers(open_lines, highest_line)
@@ -144,7 +145,7 @@ class JournalPoster(InvoicePoster):
                 )
             return
         if plan.pending or plan.leftover_documents:
-            posting = BatchPosting(self.bc, lines)
+            posting = BatchPosting(self.bc, lines, self.mark)
 
             def post_and_confirm(tail_events: list[AuditEvent]) -> None:
                 posting.post(plan, tail_events)

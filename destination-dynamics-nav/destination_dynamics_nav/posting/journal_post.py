@@ -15,7 +15,7 @@ from typing import Any
 from bc_client import BusinessCentralClient
 from bc_client.errors import ApplicationError, BadRequestError, BCError, InternalError, WriteOutcomeUnknownError
 from destination_dynamics_nav.audit import AuditEvent
-from destination_dynamics_nav.lookups import gl_entries_after, gl_entries_by_document
+from destination_dynamics_nav.lookups import LedgerMark, gl_entries_after, gl_entries_by_document
 from destination_dynamics_nav.posting.base import entry_numbers, is_business_error
 from destination_dynamics_nav.posting.job_queue import JobQueueWait, is_scheduled_refusal
 from destination_dynamics_nav.posting.journal_plan import JournalBatchError, JournalPlan, Lines
@@ -30,9 +30,10 @@ _LINE_NUMBER = re.compile(r"LINE NO\.?\s*=?\s*'?(\d+)", re.IGNORECASE)
 class BatchPosting:
     """Posts one journal batch for a flush and confirms each document by its G/L entries."""
 
-    def __init__(self, bc: BusinessCentralClient, lines: JournalLines) -> None:
+    def __init__(self, bc: BusinessCentralClient, lines: JournalLines, mark: LedgerMark) -> None:
         self.bc = bc
         self.lines = lines
+        self.mark = mark
         self.batch_name = lines.batch_name
 
     # -- posting ----------------------------------------------------------------------------------------------
@@ -129,6 +130,7 @@ class BatchPosting:
         if not plan.pending:
             return
         entries = gl_entries_after(self.bc, plan.high_water, [p.document.document_number for p in plan.pending])
+        self.mark.advance(entries)
         missing = [p.document.document_number for p in plan.pending if not entries.get(p.document.document_number)]
         if missing:
             entries.update(self._await_missing(missing, plan, events))

@@ -22,9 +22,9 @@ from bc_client.errors import BCError
 from destination_dynamics_nav.audit import AuditEvent
 from destination_dynamics_nav.config import DestinationSettings
 from destination_dynamics_nav.lookups import (
+    LedgerMark,
     concurrently,
     gl_entries_after,
-    ledger_high_water,
     purchase_invoices_by_vendor_invoice_number,
 )
 from destination_dynamics_nav.mapping import PostingDocument, purchase_invoice_payload
@@ -104,13 +104,10 @@ class PurchaseInvoicePoster(InvoicePoster):
         self.bc = bc
         self.settings = settings
         self.post_documents = settings.post_documents
+        self.mark = LedgerMark(bc)
 
     def prepare(self) -> None:
         """Nothing to create: purchase invoices need no container."""
-
-    @property
-    def _writes(self) -> bool:
-        return True
 
     # -- the flush --------------------------------------------------------------------------------------------
     def process(self, tasks: Sequence[InvoiceTask], events: list[AuditEvent]) -> None:
@@ -123,15 +120,9 @@ class PurchaseInvoicePoster(InvoicePoster):
 
     def _plan(self, tasks: Sequence[InvoiceTask]) -> tuple[_Plan, list[AuditEvent]]:
         numbers = [task.document.external_document_number for task in tasks if task.document.external_document_number]
-        posting = self.post_documents and self._writes
-        # One round of concurrent reads: what NAV holds for these invoices, and where the G/L entry numbers stand
-        # (entries this flush posts will all be above that high-water mark).
-        found, high_water = concurrently(
-            self.bc,
-            lambda: purchase_invoices_by_vendor_invoice_number(self.bc, numbers),
-            lambda: ledger_high_water(self.bc) if posting else 0,
-        )
-        plan = _Plan(high_water=high_water)
+        # What NAV holds for these invoices (one round of concurrent reads).
+        found = purchase_invoices_by_vendor_invoice_number(self.bc, numbers)
+        plan = _Plan()
         events: list[AuditEvent] = []
         for task in tasks:
             matches = self._matches(found, task.document)
@@ -203,6 +194,8 @@ class PurchaseInvoicePoster(InvoicePoster):
             return
         works = plan.to_post + created
         if works:
+            # Taken once the previous flush's posts are confirmed: entries these posts make are all above it.
+            plan.high_water = self.mark.current()
             # Posting and confirming run while the writer prepares and creates the next flush.
             self.tail.start(
                 lambda tail_events: self._post(works, tail_events, plan.high_water),
@@ -411,6 +404,7 @@ class PurchaseInvoicePoster(InvoicePoster):
             ),
             lambda: gl_entries_after(self.bc, high_water, ()),
         )
+        self.mark.advance(entries)
         posted_numbers: dict[str, str] = {}
         unposted: list[_Work] = []
         for work in works:
@@ -450,10 +444,6 @@ class PurchaseInvoicePoster(InvoicePoster):
 
 class DryRunPurchaseInvoicePoster(PurchaseInvoicePoster):
     """Looks up and classifies like a real run, then records what it would write; writes nothing."""
-
-    @property
-    def _writes(self) -> bool:
-        return False
 
     def process(self, tasks: Sequence[InvoiceTask], events: list[AuditEvent]) -> None:
         if not tasks:
