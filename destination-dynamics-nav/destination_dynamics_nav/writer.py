@@ -35,8 +35,9 @@ logger = logging.getLogger("airbyte")
 
 STREAM_KEYS = {"invoices": "invoice_id", "vendors": "vendor_id", "gl_accounts": "account_number"}
 # Invoices per flush between STATE messages: bounds memory and the size of one journal post (and so the cost of
-# isolating a failing document in it), while keeping look-ups batched.
-FLUSH_INVOICES = 100
+# isolating a failing document in it), while keeping look-ups batched. 200 fills five 40-key look-up filters and
+# halves the per-flush reads and round trips of 100 (about 0.03 API operations per invoice less in both modes).
+FLUSH_INVOICES = 200
 FLUSH_RECORDS = 2000  # any records (vendors, G/L accounts) between STATE messages
 
 
