@@ -7,6 +7,7 @@ refuses OR across different fields), chunks read concurrently within the client'
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
@@ -113,6 +114,37 @@ def ledger_high_water(bc: EntityReader) -> int:
     for entry in bc.iter_entities("generalLedgerEntries", select=["entryNumber"], orderby="entryNumber desc", top=1):
         return int(entry.get("entryNumber") or 0)
     return 0
+
+
+class LedgerMark:
+    """A lower bound of NAV's highest G/L entry number: read once per sync (`ledger_high_water`), then advanced by
+    the entries this connector confirms. Entries a post makes afterwards are all above it, so a flush confirms with
+    one range read from there. Reading the true high-water mark every flush would sort the whole ledger each time
+    (`$orderby=entryNumber desc`) only to learn a number the last confirmation already saw; a lower bound stays
+    correct whatever others post meanwhile (their entries are read, then ignored by document number)."""
+
+    def __init__(self, bc: EntityReader) -> None:
+        self._bc = bc
+        self._value: int | None = None
+        self._lock = threading.Lock()
+
+    def current(self) -> int:
+        with self._lock:
+            if self._value is None:
+                self._value = ledger_high_water(self._bc)
+            return self._value
+
+    def advance(self, entries: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
+        """Entries read back after a post: the highest of them is a new lower bound."""
+        highest = max(
+            (int(e["entryNumber"]) for group in entries.values() for e in group if e.get("entryNumber") is not None),
+            default=None,
+        )
+        if highest is None:
+            return
+        with self._lock:
+            if self._value is not None:
+                self._value = max(self._value, highest)
 
 
 def gl_entries_after(

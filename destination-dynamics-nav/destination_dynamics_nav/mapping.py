@@ -1,7 +1,8 @@
 """Pure mapping: a validated Stampli invoice → a posting document → Business Central API payloads.
 
-No I/O here. `posting_document` assumes `validation.validate_invoice` found no problem; the payload builders turn
-a document into exactly what the API receives, for either posting mode.
+No I/O here. `map_invoice` maps an invoice to NAV's values once; `validation` judges those values and
+`document_of` (or `posting_document`, both in one) builds the document from them once they validated. The payload
+builders turn a document into exactly what the API receives, for either posting mode.
 """
 
 from __future__ import annotations
@@ -100,41 +101,84 @@ def dimension_source_value(line: InvoiceLine, invoice: StampliInvoice, field: st
     return None
 
 
-def line_dimensions(
-    line: InvoiceLine, invoice: StampliInvoice, settings: DestinationSettings
-) -> tuple[DimensionAssignment, ...]:
-    assignments = []
-    for field, code in settings.dimension_mapping.items():
-        value = dimension_source_value(line, invoice, field)
-        if value is not None:
-            assignments.append(DimensionAssignment(code=code, value=code_key(value)))
-    return tuple(assignments)
-
-
 def posting_date_of(invoice: StampliInvoice, settings: DestinationSettings) -> dt.date | None:
     return getattr(invoice, settings.posting_date_field)
 
 
-def posting_document(
-    invoice: StampliInvoice, settings: DestinationSettings, *, local_currency: str | None
-) -> PostingDocument:
-    """The document that books `invoice` (already validated: every field used here is present and valid)."""
-    assert invoice.invoice_number and invoice.vendor_id
-    posting_date = posting_date_of(invoice, settings)
-    assert posting_date is not None
+@dataclass(frozen=True)
+class MappedLine:
+    """One Stampli line in NAV's terms, computed once: what validation checks and the document books."""
+
+    label: str  # the line's number as Stampli shows it (its position when it has none)
+    account_number: str | None  # None: the line has no G/L account
+    amount: Decimal | None
+    description: str
+    # (Stampli field, NAV dimension code, NAV value code) for every mapped dimension the line (or header) carries
+    dimension_values: tuple[tuple[str, str, str], ...]
+
+    @property
+    def dimensions(self) -> tuple[DimensionAssignment, ...]:
+        return tuple(DimensionAssignment(code=code, value=value) for _, code, value in self.dimension_values)
+
+
+@dataclass(frozen=True)
+class MappedInvoice:
+    """A Stampli invoice mapped to NAV once (vendor number, currency, posting date, accounts, dimensions), before
+    it is validated: validation judges these values and the posting document is built from them, so neither
+    recomputes a mapping the other made."""
+
+    invoice: StampliInvoice
+    vendor_number: str  # "" when the invoice has no vendor id
+    currency_code: str  # "" is NAV's local currency (also when the invoice names none)
+    local_currency: str | None
+    posting_date: dt.date | None
+    lines: tuple[MappedLine, ...]
+
+
+def map_invoice(invoice: StampliInvoice, settings: DestinationSettings, *, local_currency: str | None) -> MappedInvoice:
     lines = []
     for index, line in enumerate(invoice.lines, start=1):
-        assert line.amount is not None and line.gl_account
+        label = str(line.line_number or index)
+        values = []
+        for field, code in settings.dimension_mapping.items():
+            value = dimension_source_value(line, invoice, field)
+            if value is not None:
+                values.append((field, code, code_key(value)))
+        lines.append(
+            MappedLine(
+                label=label,
+                account_number=nav_account_number(line.gl_account, settings) if line.gl_account else None,
+                amount=line.amount,
+                description=truncate(line.description or f"{invoice.invoice_number} line {label}"),
+                dimension_values=tuple(values),
+            )
+        )
+    return MappedInvoice(
+        invoice=invoice,
+        vendor_number=nav_vendor_number(invoice.vendor_id, settings) if invoice.vendor_id else "",
+        currency_code=nav_currency_code(invoice.currency, local_currency),
+        local_currency=local_currency,
+        posting_date=posting_date_of(invoice, settings),
+        lines=tuple(lines),
+    )
+
+
+def document_of(mapped: MappedInvoice, settings: DestinationSettings) -> PostingDocument:
+    """The document that books a mapped invoice that validated (every value used here is present and valid)."""
+    invoice = mapped.invoice
+    assert invoice.invoice_number and mapped.vendor_number and mapped.posting_date is not None
+    lines = []
+    for line in mapped.lines:
+        assert line.amount is not None and line.account_number
         if line.amount == 0:
             continue  # BC posts nothing for a zero line; leaving it out keeps the document clean
-        description = line.description or f"{invoice.invoice_number} line {line.line_number or index}"
         lines.append(
             PostingLine(
-                account_number=nav_account_number(line.gl_account, settings),
+                account_number=line.account_number,
                 amount=line.amount,
-                description=truncate(description),
-                dimensions=line_dimensions(line, invoice, settings),
-                source_line_number=line.line_number or index,
+                description=line.description,
+                dimensions=line.dimensions,
+                source_line_number=int(line.label),
             )
         )
     return PostingDocument(
@@ -142,13 +186,20 @@ def posting_document(
         invoice_number=invoice.invoice_number,
         document_number=document_number(settings.document_number_prefix, invoice.invoice_id),
         external_document_number=invoice.invoice_number,
-        vendor_number=nav_vendor_number(invoice.vendor_id, settings),
-        posting_date=posting_date,
+        vendor_number=mapped.vendor_number,
+        posting_date=mapped.posting_date,
         document_date=invoice.invoice_date,
         due_date=invoice.due_date,
-        currency_code=nav_currency_code(invoice.currency, local_currency),
+        currency_code=mapped.currency_code,
         lines=tuple(lines),
     )
+
+
+def posting_document(
+    invoice: StampliInvoice, settings: DestinationSettings, *, local_currency: str | None
+) -> PostingDocument:
+    """The document that books `invoice` (already validated: every field used here is present and valid)."""
+    return document_of(map_invoice(invoice, settings, local_currency=local_currency), settings)
 
 
 def nav_currency_code(currency: str | None, local_currency: str | None) -> str:

@@ -11,13 +11,7 @@ from decimal import Decimal
 
 from destination_dynamics_nav.config import DestinationSettings
 from destination_dynamics_nav.document_numbers import DOCUMENT_NUMBER_MAX, EXTERNAL_DOCUMENT_NUMBER_MAX
-from destination_dynamics_nav.mapping import (
-    dimension_source_value,
-    nav_account_number,
-    nav_currency_code,
-    nav_vendor_number,
-    posting_date_of,
-)
+from destination_dynamics_nav.mapping import MappedInvoice, map_invoice, nav_currency_code
 from destination_dynamics_nav.outcomes import Problem
 from destination_dynamics_nav.records import StampliInvoice
 from destination_dynamics_nav.reference_data import ReferenceData, code_key
@@ -37,11 +31,24 @@ def validate_invoice(
     vendors_to_create: Collection[str] = (),
     local_currency: str | None = None,
 ) -> list[Problem]:
-    """Every reason NAV would refuse to post this invoice; empty when it can be posted.
+    """Every reason NAV would refuse to post this invoice; empty when it can be posted."""
+    mapped = map_invoice(invoice, settings, local_currency=local_currency)
+    return validate_mapped(mapped, settings, reference, vendors_to_create=vendors_to_create)
+
+
+def validate_mapped(
+    mapped: MappedInvoice,
+    settings: DestinationSettings,
+    reference: ReferenceData,
+    *,
+    vendors_to_create: Collection[str] = (),
+) -> list[Problem]:
+    """Every reason NAV would refuse to post this mapped invoice; empty when it can be posted.
 
     `vendors_to_create` are NAV vendor numbers this flush creates before posting (from the vendors stream or the
     invoice's own vendor fields), so their invoices are not rejected for a vendor that does not exist yet.
     """
+    invoice = mapped.invoice
     problems: list[Problem] = []
     for flag in invoice.validation_errors:
         problems.append(Problem(str(flag), "the Stampli export flagged this invoice (see the source's log)"))
@@ -57,9 +64,9 @@ def validate_invoice(
             )
         )
 
-    problems.extend(_vendor_problems(invoice, settings, reference, vendors_to_create))
+    problems.extend(_vendor_problems(mapped, settings, reference, vendors_to_create))
 
-    if posting_date_of(invoice, settings) is None:
+    if mapped.posting_date is None:
         problems.append(
             Problem(
                 "missing_posting_date",
@@ -67,21 +74,22 @@ def validate_invoice(
             )
         )
 
-    currency_problems = _currency_problems(invoice, settings, local_currency)
-    problems.extend(currency_problems or _vendor_currency_problems(invoice, settings, reference, local_currency))
-    problems.extend(_line_problems(invoice, settings, reference))
+    currency_problems = _currency_problems(mapped, settings)
+    problems.extend(currency_problems or _vendor_currency_problems(mapped, settings, reference))
+    problems.extend(_line_problems(mapped, settings, reference))
     return problems
 
 
 def _vendor_problems(
-    invoice: StampliInvoice,
+    mapped: MappedInvoice,
     settings: DestinationSettings,
     reference: ReferenceData,
     vendors_to_create: Collection[str],
 ) -> list[Problem]:
+    invoice = mapped.invoice
     if not invoice.vendor_id:
         return [Problem("missing_vendor", "the invoice has no vendor id")]
-    number = nav_vendor_number(invoice.vendor_id, settings)
+    number = mapped.vendor_number
     if len(number) > DOCUMENT_NUMBER_MAX:
         return [
             Problem(
@@ -105,9 +113,8 @@ def _vendor_problems(
     return []
 
 
-def _currency_problems(
-    invoice: StampliInvoice, settings: DestinationSettings, local_currency: str | None
-) -> list[Problem]:
+def _currency_problems(mapped: MappedInvoice, settings: DestinationSettings) -> list[Problem]:
+    invoice, local_currency = mapped.invoice, mapped.local_currency
     if not invoice.currency:
         return []
     if local_currency is None:
@@ -118,7 +125,7 @@ def _currency_problems(
                 "from NAV (companyInformation); set local_currency_code",
             )
         ]
-    code = nav_currency_code(invoice.currency, local_currency)
+    code = mapped.currency_code
     if code and settings.posting_mode == "journal":
         # API journal lines carry no currency code: a foreign amount would be booked as local currency.
         return [
@@ -132,19 +139,20 @@ def _currency_problems(
 
 
 def _vendor_currency_problems(
-    invoice: StampliInvoice, settings: DestinationSettings, reference: ReferenceData, local_currency: str | None
+    mapped: MappedInvoice, settings: DestinationSettings, reference: ReferenceData
 ) -> list[Problem]:
     """Journal mode: a vendor journal line takes the vendor card's currency (GenJournalLine GetVendorAccount) and the
     journalLines API has no currency field to change it, so the invoice's currency must be the vendor's. (A purchase
     invoice sends its currency explicitly and may differ from the card.)"""
-    if settings.posting_mode != "journal" or not invoice.vendor_id:
+    if settings.posting_mode != "journal" or not mapped.vendor_number:
         return []
-    vendor = reference.vendor(nav_vendor_number(invoice.vendor_id, settings))
+    vendor = reference.vendor(mapped.vendor_number)
     if vendor is None:
         return []  # created by this sync from Stampli's data
+    local_currency = mapped.local_currency
     card = code_key(str(vendor.fields.get("currencyCode") or ""))
     card_code = nav_currency_code(card, local_currency) if card else ""
-    invoice_code = nav_currency_code(invoice.currency, local_currency) if invoice.currency else ""
+    invoice_code = mapped.currency_code
     if card_code == invoice_code:
         return []
     lcy = local_currency or "the local currency"
@@ -158,9 +166,10 @@ def _vendor_currency_problems(
     ]
 
 
-def _line_problems(invoice: StampliInvoice, settings: DestinationSettings, reference: ReferenceData) -> list[Problem]:
+def _line_problems(mapped: MappedInvoice, settings: DestinationSettings, reference: ReferenceData) -> list[Problem]:
+    invoice = mapped.invoice
     problems: list[Problem] = []
-    if not invoice.lines:
+    if not mapped.lines:
         return [Problem("no_lines", "the invoice has no lines to post")]
 
     missing_accounts: list[str] = []
@@ -169,18 +178,18 @@ def _line_problems(invoice: StampliInvoice, settings: DestinationSettings, refer
     unknown_dimensions: set[str] = set()
     unknown_values: list[str] = []
     amount_problem = False
-    for index, line in enumerate(invoice.lines, start=1):
-        label = str(line.line_number or index)
+    for line in mapped.lines:
+        label = line.label
         if line.amount is None:
             amount_problem = True
             problems.append(Problem("missing_line_amount", f"line {label} has no amount"))
         elif _has_more_than_two_decimals(line.amount):
             amount_problem = True
             problems.append(Problem("amount_precision", f"line {label} amount {line.amount} has more than 2 decimals"))
-        if not line.gl_account:
+        if line.account_number is None:
             missing_accounts.append(label)
         else:
-            number = nav_account_number(line.gl_account, settings)
+            number = line.account_number
             account = reference.account(number)
             if account is None:
                 unknown_accounts.append(number)
@@ -193,15 +202,12 @@ def _line_problems(invoice: StampliInvoice, settings: DestinationSettings, refer
                     else "does not allow direct posting"
                 )
                 unusable_accounts.append(f"{number} {why}")
-        for field, dimension_code in settings.dimension_mapping.items():
-            value = dimension_source_value(line, invoice, field)
-            if value is None:
-                continue
+        for _field, dimension_code, value in line.dimension_values:
             dimension = reference.dimension(dimension_code)
             if dimension is None:
                 unknown_dimensions.add(dimension_code)
-            elif code_key(value) not in dimension.values:
-                unknown_values.append(f"{dimension_code} {code_key(value)}")
+            elif value not in dimension.values:
+                unknown_values.append(f"{dimension_code} {value}")
 
     if missing_accounts:
         problems.append(Problem("missing_gl_account", f"line(s) {', '.join(missing_accounts)} have no G/L account"))
@@ -225,7 +231,7 @@ def _line_problems(invoice: StampliInvoice, settings: DestinationSettings, refer
     if invoice.invoice_total is None:
         problems.append(Problem("missing_total", "the invoice has no total"))
     elif not amount_problem:
-        lines_sum = sum((line.amount for line in invoice.lines if line.amount is not None), Decimal("0"))
+        lines_sum = sum((line.amount for line in mapped.lines if line.amount is not None), Decimal("0"))
         if _has_more_than_two_decimals(invoice.invoice_total):
             problems.append(Problem("amount_precision", f"total {invoice.invoice_total} has more than 2 decimals"))
         elif lines_sum != invoice.invoice_total and "lines_do_not_sum_to_total" not in invoice.validation_errors:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -24,6 +24,7 @@ from bc_client import (
 from destination_dynamics_nav.audit import Action, AuditEvent, RecordOrigin
 from destination_dynamics_nav.mapping import PostingDocument
 from destination_dynamics_nav.outcomes import Problem, reason_of
+from destination_dynamics_nav.posting.overlap import FlushTail
 
 TaskKind = Literal["post", "reverse"]
 # Answers that are the server's or the connection's trouble, not the record's: they fail the sync (a rerun retries).
@@ -75,12 +76,39 @@ def debit_total(entries: Sequence[dict[str, Any]]) -> Decimal:
     return sum((Decimal(str(e.get("debitAmount") or 0)) for e in entries), Decimal("0"))
 
 
-class InvoicePoster(ABC):
-    """A posting mode. `dry_run` posters look everything up and write nothing."""
+def as_dry_run(event: AuditEvent) -> AuditEvent:
+    """What a dry run reports for a decision a real run would act on: everything but an ignore or a reject is
+    `dry_run` (the reason says what would happen)."""
+    return event if event.action in ("ignored", "rejected") else replace(event, action="dry_run")
 
-    def __init__(self, *, dry_run: bool, post_documents: bool) -> None:
-        self.dry_run = dry_run
-        self.post_documents = post_documents
+
+class InvoicePoster(ABC):
+    """A posting mode. Each has a dry-run twin that looks everything up the same way and records, not writes.
+
+    A poster may leave the tail of a flush (post, confirm) running in the background (`tail`) while the writer
+    prepares the next flush; `finish` joins it and must be called before a STATE is confirmed.
+    """
+
+    _tail: FlushTail | None = None
+
+    @property
+    def tail(self) -> FlushTail:
+        if self._tail is None:
+            self._tail = FlushTail()
+        return self._tail
+
+    def settle(self, tasks: Sequence[InvoiceTask], events: list[AuditEvent]) -> None:
+        """Wait for the running tail if it still changes something these tasks are about (by their numbers)."""
+        keys = [k for t in tasks for k in (t.document.document_number, t.document.external_document_number) if k]
+        if self.tail.touches(keys):
+            self.tail.join(events)
+
+    def finish(self, events: list[AuditEvent]) -> None:
+        """Complete the work still running; append its events (raises its failure)."""
+        self.tail.join(events)
+
+    def close(self) -> None:
+        self.tail.close()
 
     @abstractmethod
     def prepare(self) -> None:

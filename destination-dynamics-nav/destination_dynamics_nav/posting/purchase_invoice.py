@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -22,13 +22,20 @@ from bc_client.errors import BCError
 from destination_dynamics_nav.audit import AuditEvent
 from destination_dynamics_nav.config import DestinationSettings
 from destination_dynamics_nav.lookups import (
+    LedgerMark,
     concurrently,
     gl_entries_after,
-    ledger_high_water,
     purchase_invoices_by_vendor_invoice_number,
 )
 from destination_dynamics_nav.mapping import PostingDocument, purchase_invoice_payload
-from destination_dynamics_nav.posting.base import InvoicePoster, InvoiceTask, entry_numbers, outcome_unknown, refused
+from destination_dynamics_nav.posting.base import (
+    InvoicePoster,
+    InvoiceTask,
+    as_dry_run,
+    entry_numbers,
+    outcome_unknown,
+    refused,
+)
 from destination_dynamics_nav.posting.dimension_lines import Target, set_dimensions
 from destination_dynamics_nav.reference_data import code_key
 
@@ -67,11 +74,37 @@ class _Work:
     draft_id: str | None = None
 
 
+@dataclass
+class _Withdrawal:
+    """A voided invoice whose purchase invoice is still a draft: the draft is deleted instead of reversed."""
+
+    task: InvoiceTask
+    draft_number: str
+
+    def event(self, *, done: bool) -> AuditEvent:
+        return self.task.event(
+            "reversed",
+            document_number=self.draft_number,
+            reason="withdrawn_before_posting: the invoice was voided while its purchase invoice was still a "
+            "draft; the draft " + ("was deleted" if done else "would be deleted"),
+        )
+
+
+@dataclass
+class _Plan:
+    high_water: int = 0  # the highest G/L entry number before this flush posted anything
+    to_create: list[_Work] = field(default_factory=list)
+    to_post: list[_Work] = field(default_factory=list)
+    stale_drafts: list[dict[str, Any]] = field(default_factory=list)
+    withdrawals: list[_Withdrawal] = field(default_factory=list)
+
+
 class PurchaseInvoicePoster(InvoicePoster):
-    def __init__(self, bc: BusinessCentralClient, settings: DestinationSettings, *, dry_run: bool) -> None:
-        super().__init__(dry_run=dry_run, post_documents=settings.post_documents)
+    def __init__(self, bc: BusinessCentralClient, settings: DestinationSettings) -> None:
         self.bc = bc
         self.settings = settings
+        self.post_documents = settings.post_documents
+        self.mark = LedgerMark(bc)
 
     def prepare(self) -> None:
         """Nothing to create: purchase invoices need no container."""
@@ -80,24 +113,23 @@ class PurchaseInvoicePoster(InvoicePoster):
     def process(self, tasks: Sequence[InvoiceTask], events: list[AuditEvent]) -> None:
         if not tasks:
             return
+        self.settle(tasks, events)  # an invoice the previous flush is still posting is looked up once it is done
+        plan, decided = self._plan(tasks)
+        events.extend(decided)
+        self._execute(plan, events)
+
+    def _plan(self, tasks: Sequence[InvoiceTask]) -> tuple[_Plan, list[AuditEvent]]:
         numbers = [task.document.external_document_number for task in tasks if task.document.external_document_number]
-        posting = self.post_documents and not self.dry_run
-        # One round of concurrent reads: what NAV holds for these invoices, and where the G/L entry numbers stand
-        # (entries this flush posts will all be above that high-water mark).
-        found, high_water = concurrently(
-            self.bc,
-            lambda: purchase_invoices_by_vendor_invoice_number(self.bc, numbers),
-            lambda: ledger_high_water(self.bc) if posting else 0,
-        )
-        to_create: list[_Work] = []
-        to_post: list[_Work] = []
-        stale_drafts: list[dict[str, Any]] = []
+        # What NAV holds for these invoices (one round of concurrent reads).
+        found = purchase_invoices_by_vendor_invoice_number(self.bc, numbers)
+        plan = _Plan()
+        events: list[AuditEvent] = []
         for task in tasks:
             matches = self._matches(found, task.document)
             posted = [invoice for invoice in matches if is_posted(invoice)]
             drafts = [invoice for invoice in matches if not is_posted(invoice)]
             if task.kind == "reverse":
-                self._classify_reversal(task, posted, drafts, stale_drafts, events)
+                self._classify_reversal(task, posted, drafts, plan, events)
                 continue
             if posted:
                 reason = (
@@ -111,18 +143,14 @@ class PurchaseInvoicePoster(InvoicePoster):
                         "(correct it in NAV)"
                     )
                 events.append(
-                    task.event(
-                        "dry_run" if self.dry_run else "skipped_duplicate",
-                        document_number=str(posted[0].get("number") or ""),
-                        reason=reason,
-                    )
+                    task.event("skipped_duplicate", document_number=str(posted[0].get("number") or ""), reason=reason)
                 )
                 continue
             matching = self._matching_drafts(drafts, task.document)
             keep = matching[0] if matching else None
             # Extra complete copies (a create whose answer was lost and was made again) go; a draft with other lines
             # is someone's work in NAV: the connector neither deletes it nor adds a second invoice next to it.
-            stale_drafts.extend(matching[1:])
+            plan.stale_drafts.extend(matching[1:])
             if keep is None and drafts:
                 events.append(
                     task.event(
@@ -137,7 +165,7 @@ class PurchaseInvoicePoster(InvoicePoster):
             if keep is not None and not self.post_documents:
                 events.append(
                     task.event(
-                        "dry_run" if self.dry_run else "skipped_duplicate",
+                        "skipped_duplicate",
                         document_number=str(keep.get("number") or ""),
                         reason=f"already_drafted: draft purchase invoice {keep.get('number')} is waiting for review "
                         "(post_documents is false)",
@@ -145,24 +173,15 @@ class PurchaseInvoicePoster(InvoicePoster):
                 )
                 continue
             work = _Work(task, task.document, draft_id=None if keep is None else str(keep["id"]))
-            (to_post if keep is not None else to_create).append(work)
+            (plan.to_post if keep is not None else plan.to_create).append(work)
+        return plan, events
 
-        if self.dry_run:
-            for work in to_create + to_post:
-                verb = "would_post_draft" if work.draft_id else "would_create_and_post"
-                if not self.post_documents:
-                    verb = "would_create_draft"
-                events.append(
-                    work.task.event(
-                        "dry_run",
-                        reason=f"{verb}: purchase invoice for vendor {work.document.vendor_number}, vendor invoice "
-                        f"number {work.document.external_document_number}, {len(work.document.lines)} line(s)",
-                    )
-                )
-            return
-
-        self._delete_drafts(stale_drafts)
-        created = self._set_deferred_dimensions(self._create(to_create, events), events)
+    def _execute(self, plan: _Plan, events: list[AuditEvent]) -> None:
+        self._delete_drafts(plan.stale_drafts)
+        events.extend(withdrawal.event(done=True) for withdrawal in plan.withdrawals)
+        # These creates overlap the previous flush's posts (independent documents); that tail is joined after.
+        created = self._set_deferred_dimensions(self._create(plan.to_create, events), events)
+        self.tail.join(events)
         if not self.post_documents:
             for work in created:
                 events.append(
@@ -173,7 +192,15 @@ class PurchaseInvoicePoster(InvoicePoster):
                     )
                 )
             return
-        self._post(to_post + created, events, high_water)
+        works = plan.to_post + created
+        if works:
+            # Taken once the previous flush's posts are confirmed: entries these posts make are all above it.
+            plan.high_water = self.mark.current()
+            # Posting and confirming run while the writer prepares and creates the next flush.
+            self.tail.start(
+                lambda tail_events: self._post(works, tail_events, plan.high_water),
+                [w.document.external_document_number for w in works],
+            )
 
     # -- classification ---------------------------------------------------------------------------------------
     @staticmethod
@@ -203,7 +230,7 @@ class PurchaseInvoicePoster(InvoicePoster):
         task: InvoiceTask,
         posted: list[dict[str, Any]],
         drafts: list[dict[str, Any]],
-        stale_drafts: list[dict[str, Any]],
+        plan: _Plan,
         events: list[AuditEvent],
     ) -> None:
         if posted:
@@ -211,7 +238,7 @@ class PurchaseInvoicePoster(InvoicePoster):
             if invoice_status(invoice) == "canceled":
                 events.append(
                     task.event(
-                        "dry_run" if self.dry_run else "skipped_duplicate",
+                        "skipped_duplicate",
                         document_number=str(invoice.get("number") or ""),
                         reason=f"already_reversed: NAV purchase invoice {invoice.get('number')} is canceled",
                     )
@@ -229,15 +256,8 @@ class PurchaseInvoicePoster(InvoicePoster):
             )
             return
         if drafts:
-            stale_drafts.extend(drafts)
-            events.append(
-                task.event(
-                    "dry_run" if self.dry_run else "reversed",
-                    document_number=str(drafts[0].get("number") or ""),
-                    reason="withdrawn_before_posting: the invoice was voided while its purchase invoice was still a "
-                    "draft; the draft " + ("would be deleted" if self.dry_run else "was deleted"),
-                )
-            )
+            plan.stale_drafts.extend(drafts)
+            plan.withdrawals.append(_Withdrawal(task, str(drafts[0].get("number") or "")))
             return
         events.append(
             task.event("ignored", reason="voided_before_posting: the invoice was voided and nothing was posted for it")
@@ -384,6 +404,7 @@ class PurchaseInvoicePoster(InvoicePoster):
             ),
             lambda: gl_entries_after(self.bc, high_water, ()),
         )
+        self.mark.advance(entries)
         posted_numbers: dict[str, str] = {}
         unposted: list[_Work] = []
         for work in works:
@@ -419,3 +440,25 @@ class PurchaseInvoicePoster(InvoicePoster):
                 else:
                     retry.append(work)
             self._confirm(retry, events, high_water, attempt + 1)
+
+
+class DryRunPurchaseInvoicePoster(PurchaseInvoicePoster):
+    """Looks up and classifies like a real run, then records what it would write; writes nothing."""
+
+    def process(self, tasks: Sequence[InvoiceTask], events: list[AuditEvent]) -> None:
+        if not tasks:
+            return
+        plan, decided = self._plan(tasks)
+        events.extend(as_dry_run(event) for event in decided)
+        events.extend(as_dry_run(withdrawal.event(done=False)) for withdrawal in plan.withdrawals)
+        for work in plan.to_create + plan.to_post:
+            verb = "would_post_draft" if work.draft_id else "would_create_and_post"
+            if not self.post_documents:
+                verb = "would_create_draft"
+            events.append(
+                work.task.event(
+                    "dry_run",
+                    reason=f"{verb}: purchase invoice for vendor {work.document.vendor_number}, vendor invoice "
+                    f"number {work.document.external_document_number}, {len(work.document.lines)} line(s)",
+                )
+            )
