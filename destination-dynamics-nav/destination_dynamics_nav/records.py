@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from stampli_nav_rules import describe_validation_error as describe_error
+
 
 def parse_money(value: object) -> Decimal | None:
     """`"1234.50"` → Decimal("1234.50"); None/"" → None; anything else that is not a finite number → ValueError."""
@@ -196,9 +198,5 @@ class StampliGlAccount(_Record):
 
 
 def describe_validation_error(error: ValidationError) -> str:
-    """Which fields are wrong and why — field names and messages only, never the input values."""
-    parts = []
-    for detail in error.errors(include_input=False, include_url=False):
-        location = ".".join(str(part) for part in detail["loc"]) or "record"
-        parts.append(f"{location}: {detail['msg']}")
-    return "; ".join(parts[:5]) + (f"; and {len(parts) - 5} more" if len(parts) > 5 else "")
+    """Which fields are wrong and why — field names and reasons only, never the input values (the shared rule)."""
+    return describe_error(error, root="record", limit=5)
