@@ -5,6 +5,8 @@
   statuses that mean "inactive").
 - `config_errors`: `ConfigError` and the one formatter that turns a pydantic `ValidationError` into a message
   naming fields and reasons, never input values.
+- `spec_errors`: the same for a config checked against a connector's spec (JSON Schema), and `spec_gate`, which
+  answers an Airbyte command with it before the CDK's own check (whose message quotes the input) can.
 
 The event schema and audit action names live in `stampli_nav_events`, not here.
 """
@@ -22,6 +24,7 @@ from stampli_nav_rules.correspondence import (
     nav_length,
     nav_vendor_number,
 )
+from stampli_nav_rules.spec_errors import spec_gate, spec_problems
 
 __all__ = [
     "GL_ACCOUNT_NAME_LENGTH",
@@ -36,4 +39,6 @@ __all__ = [
     "nav_code",
     "nav_length",
     "nav_vendor_number",
+    "spec_gate",
+    "spec_problems",
 ]
