@@ -10,11 +10,11 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bc_client import BCConnectionConfig
 from destination_dynamics_nav.document_numbers import normalize_prefix
-from stampli_nav_rules import ConfigError, describe_validation_error
+from stampli_nav_rules import ConfigError, validate_blocks
 
 __all__ = ["REVERSAL_STATUSES", "ConfigError", "DestinationConfig", "DestinationSettings"]
 
@@ -160,16 +160,7 @@ class DestinationConfig(BaseModel):
     @classmethod
     def from_mapping(cls, config: Mapping[str, Any]) -> DestinationConfig:
         """Parse an Airbyte config; a `ConfigError` names each wrong field without echoing secret values."""
-        problems: list[str] = []
-        connection = settings = None
-        try:
-            connection = BCConnectionConfig.model_validate(dict(config))
-        except ValidationError as error:
-            problems.append(describe_validation_error(error))
-        try:
-            settings = DestinationSettings.model_validate(dict(config))
-        except ValidationError as error:
-            problems.append(describe_validation_error(error))
-        if problems or connection is None or settings is None:
-            raise ConfigError("Invalid configuration: " + "; ".join(problems))
+        connection, settings = validate_blocks(
+            config, BCConnectionConfig, DestinationSettings, prefix="Invalid configuration"
+        )
         return cls(connection=connection, settings=settings)

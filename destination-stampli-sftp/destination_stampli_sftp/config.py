@@ -12,10 +12,10 @@ import posixpath
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from stampli_files.sftp import SftpSettings
-from stampli_nav_rules import ConfigError, describe_validation_error
+from stampli_nav_rules import ConfigError, validate_blocks
 
 __all__ = ["ConfigError", "DestinationConfig", "DestinationSettings", "parse_config"]
 
@@ -121,11 +121,6 @@ class DestinationConfig(BaseModel):
 
 
 def parse_config(config: Mapping[str, Any]) -> DestinationConfig:
-    try:
-        sftp = SftpSettings.model_validate(dict(config))
-        settings = DestinationSettings.model_validate(dict(config))
-    except ValidationError as error:
-        raise ConfigError(f"invalid configuration: {describe_validation_error(error)}") from None
-    except ValueError as error:  # host_key parse errors surface as ValueError from the validator
-        raise ConfigError(f"invalid configuration: {error}") from None
+    """The SFTP block and the settings; a `ConfigError` names every wrong field of both, never a value."""
+    sftp, settings = validate_blocks(config, SftpSettings, DestinationSettings)
     return DestinationConfig(sftp=sftp, settings=settings)

@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from bc_client import BCConnectionConfig
-from stampli_nav_rules import ConfigError, describe_validation_error
+from stampli_nav_rules import ConfigError, validate_blocks
 
 __all__ = ["ConfigError", "SourceSettings", "WebhookSettings", "parse_config"]
 
@@ -96,9 +96,5 @@ class SourceSettings(BaseModel):
 
 def parse_config(config: Mapping[str, Any]) -> SourceSettings:
     """Validate the connector config; raises `ConfigError` with field names and reasons only."""
-    try:
-        connection = BCConnectionConfig.model_validate(dict(config))
-        webhooks = WebhookSettings.model_validate(dict(config))
-    except ValidationError as error:
-        raise ConfigError(f"invalid configuration: {describe_validation_error(error)}") from None
+    connection, webhooks = validate_blocks(config, BCConnectionConfig, WebhookSettings)
     return SourceSettings(connection=connection, webhooks=webhooks)

@@ -11,7 +11,7 @@
 The event schema and audit action names live in `stampli_nav_events`, not here.
 """
 
-from stampli_nav_rules.config_errors import ConfigError, describe_validation_error
+from stampli_nav_rules.config_errors import ConfigError, describe_validation_error, validate_blocks
 from stampli_nav_rules.correspondence import (
     GL_ACCOUNT_NAME_LENGTH,
     INACTIVE_STATUSES,
@@ -41,4 +41,5 @@ __all__ = [
     "nav_vendor_number",
     "spec_gate",
     "spec_problems",
+    "validate_blocks",
 ]

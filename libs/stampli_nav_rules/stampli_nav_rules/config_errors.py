@@ -70,14 +70,32 @@ def describe_validation_error(error: ValidationError, *, root: str = "config", l
     return "; ".join(parts)
 
 
+def validate_blocks(
+    config: Mapping[str, Any], *models: type[BaseModel], prefix: str = "invalid configuration"
+) -> tuple[Any, ...]:
+    """Each block model of a connector config (each reads its own fields of the one flat config), in order; a
+    `ConfigError` naming the problems of every block at once (never their values) when any fails."""
+    parsed: list[Any] = []
+    problems: list[str] = []
+    for model in models:
+        try:
+            parsed.append(model.model_validate(dict(config)))
+        except ValidationError as error:
+            problems.append(describe_validation_error(error))
+    if problems:
+        raise ConfigError(f"{prefix}: {'; '.join(problems)}")
+    return tuple(parsed)
+
+
 def _reason(detail: Mapping[str, Any]) -> str:
     kind = detail["type"]
     ctx = detail.get("ctx") or {}
+    discriminator = str(ctx.get("discriminator", "the type field")).strip("'")
     if kind == "union_tag_invalid":
         # pydantic's text names the tag found in the input; the expected tags and the discriminator are schema.
-        return f"unknown {ctx.get('discriminator', 'type')} value; expected one of {ctx.get('expected_tags', '')}"
+        return f"unknown {discriminator} value; expected one of {ctx.get('expected_tags', '')}"
     if kind == "union_tag_not_found":
-        return f"{ctx.get('discriminator', 'a type field')} is missing: it says which kind of block this is"
+        return f"{discriminator} is missing: it says which kind of block this is"
     if kind == "extra_forbidden":
         return "not a field of this block (its name is not repeated here: it may be a value put in the wrong place)"
     message = str(detail.get("msg", kind))

@@ -72,11 +72,17 @@ GOOD = {"url": "https://x", "auth": {"auth_type": "basic", "username": "u", "pas
 
 HOSTILE = [
     # an auth block of a type the model does not know, carrying a password
-    ({**GOOD, "auth": {"auth_type": "ntlm", "username": "u", "password": SECRET}}, "auth: unknown 'auth_type'"),
+    (
+        {**GOOD, "auth": {"auth_type": "ntlm", "username": "u", "password": SECRET}},
+        "auth: unknown auth_type value; expected one of 'basic', 'token'",
+    ),
     # the secret as the unknown type itself
-    ({**GOOD, "auth": {"auth_type": SECRET, "password": SECRET}}, "auth: unknown 'auth_type'"),
+    (
+        {**GOOD, "auth": {"auth_type": SECRET, "password": SECRET}},
+        "auth: unknown auth_type value; expected one of 'basic', 'token'",
+    ),
     # no type at all
-    ({**GOOD, "auth": {"password": SECRET}}, "auth: 'auth_type' is missing"),
+    ({**GOOD, "auth": {"password": SECRET}}, "auth: auth_type is missing"),
     # not a dict
     ({**GOOD, "auth": SECRET}, "auth: Input should be a valid dictionary"),
     ({**GOOD, "auth": [SECRET]}, "auth: Input should be a valid dictionary"),
@@ -137,3 +143,25 @@ def test_limit_counts_the_rest() -> None:
 
 def test_config_error_is_a_value_error() -> None:
     assert issubclass(ConfigError, ValueError)
+
+
+class _BlockA(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    host: str
+
+
+class _BlockB(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    token: SecretStr
+
+
+def test_validate_blocks_parses_each_block_or_names_every_problem_of_all() -> None:
+    from stampli_nav_rules import validate_blocks
+
+    a, b = validate_blocks({"host": "h", "token": SECRET}, _BlockA, _BlockB)
+    assert a.host == "h" and b.token.get_secret_value() == SECRET
+    with pytest.raises(ConfigError) as caught:
+        validate_blocks({"host": [SECRET], "token": [SECRET]}, _BlockA, _BlockB, prefix="Invalid configuration")
+    message = str(caught.value)
+    assert message.startswith("Invalid configuration: host: Input should be a valid string; token: ")
+    assert SECRET not in message
