@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,7 +55,7 @@ def describe_validation_error(error: ValidationError, *, root: str = "config", l
     schema = _schema_names(error.title)
     parts: list[str] = []
     for detail in error.errors(include_url=False):
-        location = _location(detail["loc"], schema.known)
+        location = field_path(detail["loc"], schema.known)
         if not location or location.startswith("["):
             location = root + location
         reason = _reason(detail)
@@ -87,22 +87,35 @@ def validate_blocks(
     return tuple(parsed)
 
 
+# Reasons worded the same whether pydantic (the model) or jsonschema (the spec) found the problem.
+EXTRA_FIELDS = "has fields it does not accept (their names are not repeated here: they may be values)"
+
+
+def unknown_tag(discriminator: str, expected: str) -> str:
+    return f"unknown {discriminator} value; expected one of {expected}"
+
+
+def missing_tag(discriminator: str) -> str:
+    return f"{discriminator} is missing: it says which kind of block this is"
+
+
 def _reason(detail: Mapping[str, Any]) -> str:
     kind = detail["type"]
     ctx = detail.get("ctx") or {}
     discriminator = str(ctx.get("discriminator", "the type field")).strip("'")
     if kind == "union_tag_invalid":
         # pydantic's text names the tag found in the input; the expected tags and the discriminator are schema.
-        return f"unknown {discriminator} value; expected one of {ctx.get('expected_tags', '')}"
+        return unknown_tag(discriminator, str(ctx.get("expected_tags", "")))
     if kind == "union_tag_not_found":
-        return f"{discriminator} is missing: it says which kind of block this is"
+        return missing_tag(discriminator)
     if kind == "extra_forbidden":
-        return "not a field of this block (its name is not repeated here: it may be a value put in the wrong place)"
+        return EXTRA_FIELDS
     message = str(detail.get("msg", kind))
     return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
 
 
-def _location(loc: Iterable[int | str], known: set[str]) -> str:
+def field_path(loc: Iterable[int | str], known: Collection[str]) -> str:
+    """`a.b[0][<key>]`: only names the schema declares and list positions; any other key of the input is `[<key>]`."""
     text = ""
     for part in loc:
         if isinstance(part, int):

@@ -20,6 +20,8 @@ from typing import IO, Any
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError, best_match
 
+from stampli_nav_rules.config_errors import EXTRA_FIELDS, field_path, missing_tag, unknown_tag
+
 _LIMITS = {
     "minLength": "at least {} characters",
     "maxLength": "at most {} characters",
@@ -57,15 +59,9 @@ def _describe(error: ValidationError, names: set[str]) -> list[str]:
             # The block says which kind it is: what is wrong is what that kind's schema refuses.
             inner = [e for e in error.context if e.relative_schema_path and e.relative_schema_path[0] == member]
             return [text for e in inner for text in _describe(e, names)]
-    location = "config"
-    for part in error.absolute_path:
-        if isinstance(part, int):
-            location += f"[{part}]"
-        elif part in names:
-            location += f".{part}"
-        else:
-            location += "[<key>]"  # a key of the input (a mapping's entry): may be anything, even a secret
-    location = location.removeprefix("config.")
+    location = field_path(error.absolute_path, names)
+    if not location or location.startswith("["):
+        location = "config" + location
     return [f"{location}: {_reason(error, names)}"]
 
 
@@ -90,7 +86,7 @@ def _reason(error: ValidationError, names: set[str]) -> str:
     if kind == "const":
         return f"must be {wanted!r}"
     if kind == "additionalProperties":
-        return "has fields the spec does not allow (their names are not repeated: they may be values)"
+        return EXTRA_FIELDS
     if kind in _LIMITS:
         return "must be " + _LIMITS[kind].format(wanted)
     return f"fails the spec's {kind} rule"
@@ -100,8 +96,7 @@ def _inner_where(outer: ValidationError, inner: ValidationError, names: set[str]
     extra = list(inner.absolute_path)[len(list(outer.absolute_path)) :]
     if not extra:
         return ""
-    where = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if p in names else "[<key>]") for p in extra)
-    return f" (at {where.lstrip('.')})"
+    return f" (at {field_path(extra, names)})"
 
 
 def _chosen_member(members: Sequence[Any], instance: Any) -> int | None:
@@ -133,9 +128,9 @@ def _unknown_tag(members: Iterable[Any], instance: Any) -> str | None:
                 pinned.setdefault(name, []).extend(values)
     for name, values in pinned.items():
         if name in instance and instance[name] not in values:
-            return f"unknown {name} value; expected one of {', '.join(repr(value) for value in values)}"
+            return unknown_tag(name, ", ".join(repr(value) for value in values))
         if name not in instance and len(pinned) == 1:
-            return f"{name} is missing: it says which kind of block this is"
+            return missing_tag(name)
     return None
 
 

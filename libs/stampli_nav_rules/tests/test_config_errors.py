@@ -117,7 +117,7 @@ def test_hostile_shapes_name_the_field_never_the_secret(config: Any, expected: s
 
 def test_an_unknown_key_is_not_repeated_even_when_extra_keys_are_refused() -> None:
     message = _message(StrictProbeConfig, {"name": "n", SECRET: "x"})
-    assert message.startswith("config[<key>]: not a field of this block")
+    assert message.startswith("config[<key>]: has fields it does not accept")
     assert SECRET not in message
 
 
