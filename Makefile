@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 
 # Every installable package in the repository; order does not matter (pip resolves local names together).
-PACKAGES := libs/stampli_nav_events libs/stampli_files libs/embedded_sftp libs/bc_client libs/bc_emulator \
+PACKAGES := libs/stampli_nav_events libs/stampli_nav_rules libs/stampli_samples libs/stampli_files libs/embedded_sftp libs/bc_client libs/bc_emulator \
 	libs/vendor_matching source-stampli-sftp destination-dynamics-nav source-dynamics-nav destination-stampli-sftp runner \
 	webhook-receiver
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stampli_files.declarations import CURSOR_FIELD, INVOICES, json_schema
-from stampli_files.samples import Invoice, make_invoices, write_invoices_csv
+from stampli_samples.exports import Invoice, make_invoices, write_invoices_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / ".work" / "source"

@@ -222,6 +222,10 @@ def test_image_gets_the_connector_and_its_local_runtime_libraries_but_no_test_se
     assert not (ROOT / connector / connector.replace("-", "_") / "webhook_receiver").exists()
     if connector in EMITS_EVENTS:  # the shared event schema ships with every connector that logs events
         assert "libs/stampli_nav_events" in folders
+    # the shared rules (correspondence, config errors) ship with every connector; sample data generators never do
+    assert "libs/stampli_nav_rules" in folders
+    assert "libs/stampli_samples" not in folders
+    assert not (ROOT / "libs/stampli_files/stampli_files/samples.py").exists()
 
 
 def test_source_digest_changes_when_shipped_code_changes(tmp_path: Path) -> None:

@@ -10,19 +10,18 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bc_client import BCConnectionConfig
 from destination_dynamics_nav.document_numbers import normalize_prefix
+from stampli_nav_rules import ConfigError, validate_blocks
+
+__all__ = ["REVERSAL_STATUSES", "ConfigError", "DestinationConfig", "DestinationSettings"]
 
 DEFAULT_DIMENSION_MAPPING = {"department": "DEPARTMENT", "location": "LOCATION"}
 # Stampli statuses that mean "take it back" once an invoice has been posted.
 REVERSAL_STATUSES = frozenset({"voided", "canceled", "cancelled"})
 _CODE = re.compile(r"^[^\s'][^']*$")
-
-
-class ConfigError(ValueError):
-    """A configuration the connector cannot work with; the message says which field and how to fix it."""
 
 
 def _nav_code(value: str, field_name: str, max_length: int) -> str:
@@ -161,24 +160,7 @@ class DestinationConfig(BaseModel):
     @classmethod
     def from_mapping(cls, config: Mapping[str, Any]) -> DestinationConfig:
         """Parse an Airbyte config; a `ConfigError` names each wrong field without echoing secret values."""
-        problems: list[str] = []
-        connection = settings = None
-        try:
-            connection = BCConnectionConfig.model_validate(dict(config))
-        except ValidationError as error:
-            problems.extend(_describe(error))
-        try:
-            settings = DestinationSettings.model_validate(dict(config))
-        except ValidationError as error:
-            problems.extend(_describe(error))
-        if problems or connection is None or settings is None:
-            raise ConfigError("Invalid configuration: " + "; ".join(problems))
+        connection, settings = validate_blocks(
+            config, BCConnectionConfig, DestinationSettings, prefix="Invalid configuration"
+        )
         return cls(connection=connection, settings=settings)
-
-
-def _describe(error: ValidationError) -> list[str]:
-    # include_input=False: a wrong field may hold a secret (client_secret, web_service_access_key).
-    return [
-        f"{'.'.join(str(p) for p in detail['loc']) or 'config'}: {detail['msg']}"
-        for detail in error.errors(include_input=False, include_url=False)
-    ]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+import stampli_nav_rules as rules
 from bc_client.enums import decode_enum
 from destination_dynamics_nav.config import DestinationSettings
 from destination_dynamics_nav.document_numbers import (
@@ -83,13 +84,12 @@ def truncate(text: str, limit: int = DESCRIPTION_MAX) -> str:
 
 def nav_vendor_number(vendor_id: str, settings: DestinationSettings) -> str:
     """The NAV vendor number for a Stampli vendor id: `vendor_number_mapping` first, else the id itself."""
-    mapped = settings.vendor_number_mapping.get(vendor_id.strip())
-    return mapped if mapped is not None else code_key(vendor_id)
+    return rules.nav_vendor_number(vendor_id, settings.vendor_number_mapping)
 
 
 def nav_account_number(gl_code: str, settings: DestinationSettings) -> str:
-    mapped = settings.gl_account_mapping.get(gl_code.strip())
-    return mapped if mapped is not None else code_key(gl_code)
+    """The NAV G/L account for a Stampli G/L code (the rule the runner's reconciliation applies too)."""
+    return rules.nav_account_number(gl_code, settings.gl_account_mapping)
 
 
 def dimension_source_value(line: InvoiceLine, invoice: StampliInvoice, field: str) -> str | None:

@@ -24,6 +24,8 @@ from stampli_nav_events.record_fields import RecordFields, canonical_fields
 # Fields that arrive as JSON arrays, or as JSON text from a client that stores them as text (PyAirbyte's cache).
 STRUCTURED_FIELDS = ("lines", "validation_errors", "_stampli_source_rows")
 
+from stampli_nav_rules import describe_validation_error as describe_error
+
 
 def parse_money(value: object) -> Decimal | None:
     """`"1234.50"` → Decimal("1234.50"); None/"" → None; anything else that is not a finite number → ValueError."""
@@ -245,9 +247,5 @@ class StampliGlAccount(_Record):
 
 
 def describe_validation_error(error: ValidationError) -> str:
-    """Which fields are wrong and why — field names and messages only, never the input values."""
-    parts = []
-    for detail in error.errors(include_input=False, include_url=False):
-        location = ".".join(str(part) for part in detail["loc"]) or "record"
-        parts.append(f"{location}: {detail['msg']}")
-    return "; ".join(parts[:5]) + (f"; and {len(parts) - 5} more" if len(parts) > 5 else "")
+    """Which fields are wrong and why — field names and reasons only, never the input values (the shared rule)."""
+    return describe_error(error, root="record", limit=5)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bc_client.enums import decode_enum, same_enum
+from stampli_nav_rules import nav_code
 
 # The entity fields each read selects: less to transfer, and the names double as documentation.
 VENDOR_FIELDS = (
@@ -36,9 +37,8 @@ DIMENSION_VALUE_FIELDS = ("id", "dimensionId", "code", "displayName")
 DEFAULT_DIMENSION_FIELDS = ("parentType", "parentId", "dimensionCode", "dimensionValueCode", "postingValidation")
 
 
-def code_key(value: str) -> str:
-    """NAV Code fields are upper-case; compare what the user typed the way NAV stores it."""
-    return value.strip().upper()
+# NAV Code fields are upper-case; compare what the user typed the way NAV stores it (the shared rule).
+code_key = nav_code
 
 
 @dataclass(frozen=True)

@@ -26,30 +26,21 @@ from destination_dynamics_nav.posting.base import outcome_unknown, refused
 from destination_dynamics_nav.records import StampliVendor
 from destination_dynamics_nav.reference_data import VENDOR_FIELDS, NavVendor, ReferenceData, code_key
 from destination_dynamics_nav.vendor_validation import vendor_field_problems
+from stampli_nav_rules import VENDOR_FIELDS as VENDOR_FIELD_MAP
+from stampli_nav_rules import is_inactive_status
 from vendor_matching import VendorProfile
 
 logger = logging.getLogger("airbyte")
 
-# NAV's field lengths on the Vendor table (Name Text[100], Address 2 Text[50], City Text[30], ...).
-FIELD_LIMITS = {
-    "displayName": 100,
-    "addressLine1": 100,
-    "addressLine2": 50,
-    "city": 30,
-    "state": 30,
-    "postalCode": 20,
-    "country": 10,
-    "phoneNumber": 30,
-    "email": 80,
-    "taxRegistrationNumber": 20,
-}
+# NAV's field lengths on the Vendor table (Name Text[100], Address 2 Text[50], City Text[30], ...): shared with
+# destination-stampli-sftp, which compares Stampli's export with NAV's truncated values through them.
+FIELD_LIMITS = {field.nav: field.nav_length for field in VENDOR_FIELD_MAP}
 CODE_FIELDS = frozenset({"country", "currencyCode", "postalCode"})
 # Compared without case: NAV upper-cases the VAT Registration No. on validate (Vendor.Table.al field 86), so a
 # Stampli value in lower case is not a change.
 CASELESS_FIELDS = frozenset({"taxRegistrationNumber"})
 # BC's refusal of a vendor number typed in when the vendor No. Series has no Manual Nos. (NoSeries TestManual).
 _NOT_MANUAL = "You may not enter numbers manually"
-INACTIVE_STATUSES = frozenset({"inactive", "blocked", "disabled", "archived", "deleted", "suspended"})
 ROUNDS = 3
 
 
@@ -99,7 +90,7 @@ def changed_fields(current: NavVendor, desired: dict[str, Any], local_currency: 
 def desired_blocked(status: str | None, current: NavVendor | None) -> str | None:
     if status is None:
         return None
-    if status.strip().casefold() in INACTIVE_STATUSES:
+    if is_inactive_status(status):
         return "All"
     if current is not None and same_enum(current.blocked, "Payment"):
         return None  # a payment hold set in NAV stays
@@ -115,18 +106,9 @@ def vendor_fields(
 ) -> tuple[dict[str, Any], list[str]]:
     """The NAV vendor fields for a Stampli vendor record, plus notes on what could not be carried over."""
     notes: list[str] = []
-    candidates: dict[str, str | None] = {
-        "displayName": vendor.vendor_name,
-        "addressLine1": vendor.address_line_1,
-        "addressLine2": vendor.address_line_2,
-        "city": vendor.city,
-        "state": vendor.state,
-        "postalCode": vendor.postal_code,
-        "country": vendor.country.upper() if vendor.country else None,
-        "phoneNumber": vendor.phone,
-        "email": vendor.email,
-        "taxRegistrationNumber": vendor.tax_id,
-    }
+    candidates: dict[str, str | None] = {field.nav: getattr(vendor, field.stampli) for field in VENDOR_FIELD_MAP}
+    if vendor.country:
+        candidates["country"] = vendor.country.upper()  # a Code field: NAV stores it upper-case
     desired: dict[str, Any] = {}
     for name, value in candidates.items():
         if value is None:

@@ -12,17 +12,16 @@ import posixpath
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from stampli_files.sftp import SftpSettings
+from stampli_nav_rules import ConfigError, validate_blocks
+
+__all__ = ["ConfigError", "DestinationConfig", "DestinationSettings", "parse_config"]
 
 DEFAULT_FOLDER = "/inbound"
 DEFAULT_EXPORT_FOLDER = "/outbound"
 MANIFEST_SUBFOLDER = ".stampli-nav"
-
-
-class ConfigError(ValueError):
-    """The configuration cannot work; the message names the field and the reason, never a secret."""
 
 
 def _folder(value: str, field_name: str) -> str:
@@ -121,20 +120,7 @@ class DestinationConfig(BaseModel):
     settings: DestinationSettings
 
 
-def _describe(error: ValidationError) -> str:
-    parts = []
-    for detail in error.errors(include_input=False, include_url=False):
-        location = ".".join(str(part) for part in detail["loc"] if not str(part).startswith("function-")) or "config"
-        parts.append(f"{location}: {detail['msg']}")
-    return "; ".join(parts)
-
-
 def parse_config(config: Mapping[str, Any]) -> DestinationConfig:
-    try:
-        sftp = SftpSettings.model_validate(dict(config))
-        settings = DestinationSettings.model_validate(dict(config))
-    except ValidationError as error:
-        raise ConfigError(f"invalid configuration: {_describe(error)}") from None
-    except ValueError as error:  # host_key parse errors surface as ValueError from the validator
-        raise ConfigError(f"invalid configuration: {error}") from None
+    """The SFTP block and the settings; a `ConfigError` names every wrong field of both, never a value."""
+    sftp, settings = validate_blocks(config, SftpSettings, DestinationSettings)
     return DestinationConfig(sftp=sftp, settings=settings)

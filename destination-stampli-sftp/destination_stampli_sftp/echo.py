@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from destination_stampli_sftp.import_formats import INACTIVE_STATUSES, Cells, Column, ImportFormat
+from destination_stampli_sftp.import_formats import Cells, Column, ImportFormat
+from stampli_nav_rules import is_inactive_status
 
 _SPACES = re.compile(r"\s+")
 _TRUE = frozenset({"true", "t", "yes", "y", "1", "active", "enabled", "on"})
@@ -34,7 +35,7 @@ _FALSE = frozenset({"false", "f", "no", "n", "0", "inactive", "disabled", "off",
 def canonical(column: Column, value: str) -> str:
     text = _SPACES.sub(" ", value.strip()).casefold()
     if column.comparison == "status":
-        return "" if not text else ("inactive" if text in INACTIVE_STATUSES else "active")
+        return "" if not text else ("inactive" if is_inactive_status(text) else "active")
     if column.comparison == "yes_no":
         if text in _TRUE:
             return "yes"

@@ -19,13 +19,13 @@ from stampli_files.declarations import GL_ACCOUNTS as STAMPLI_GL_ACCOUNTS
 from stampli_files.declarations import VENDORS as STAMPLI_VENDORS
 from stampli_files.declarations import StreamDeclaration
 from stampli_nav_events.record_fields import MISSING_FIELD, RecordFields, missing_fields
+from stampli_nav_rules import GL_ACCOUNT_NAME_LENGTH, nav_length
 
 Cells = dict[str, str]  # header -> cell text ("" when empty)
 Comparison = Literal["text", "status", "yes_no", "ignore"]
 
 # Fields that arrive as JSON arrays, or as JSON text from a client that stores them as text (PyAirbyte's cache).
 STRUCTURED_FIELDS = ("lines",)
-INACTIVE_STATUSES = frozenset({"inactive", "blocked", "disabled", "archived", "deleted", "suspended"})
 YES, NO = "Yes", "No"
 
 
@@ -205,16 +205,16 @@ VENDORS = ImportFormat(
     stream="vendors",
     columns=(
         Column("Vendor ID", "vendor_id", key=True),
-        Column("Vendor Name", "vendor_name", nav_length=100),
-        Column("Address Line 1", "address_line_1", nav_length=100),
-        Column("Address Line 2", "address_line_2", nav_length=50),
-        Column("City", "city", nav_length=30),
-        Column("State", "state", nav_length=30),
-        Column("Postal Code", "postal_code", nav_length=20),
-        Column("Country", "country", nav_length=10),
-        Column("Email", "email", nav_length=80),
-        Column("Phone", "phone", nav_length=30),
-        Column("Tax ID", "tax_id", nav_length=20),
+        Column("Vendor Name", "vendor_name", nav_length=nav_length("vendor_name")),
+        Column("Address Line 1", "address_line_1", nav_length=nav_length("address_line_1")),
+        Column("Address Line 2", "address_line_2", nav_length=nav_length("address_line_2")),
+        Column("City", "city", nav_length=nav_length("city")),
+        Column("State", "state", nav_length=nav_length("state")),
+        Column("Postal Code", "postal_code", nav_length=nav_length("postal_code")),
+        Column("Country", "country", nav_length=nav_length("country")),
+        Column("Email", "email", nav_length=nav_length("email")),
+        Column("Phone", "phone", nav_length=nav_length("phone")),
+        Column("Tax ID", "tax_id", nav_length=nav_length("tax_id")),
         Column("Currency", "currency"),
         Column("Payment Terms", "payment_terms"),
         Column("Status", "status", comparison="status"),
@@ -243,7 +243,7 @@ GL_ACCOUNTS = ImportFormat(
     stream="gl_accounts",
     columns=(
         Column("Account Number", "account_number", key=True),
-        Column("Account Name", "account_name", nav_length=100),
+        Column("Account Name", "account_name", nav_length=GL_ACCOUNT_NAME_LENGTH),
         Column("Account Type", "account_type"),
         Column("Active", "active", comparison="yes_no"),
     ),

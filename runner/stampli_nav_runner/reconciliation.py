@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import orjson
 
 from stampli_nav_events import SOURCE_PROBLEM_EVENT
+from stampli_nav_rules import clean_mapping, nav_account_number, nav_code
 from stampli_nav_runner.source_notices import FileRead, read_source_report
 from stampli_nav_runner.workspace import RunDirectory, Workspace
 
@@ -303,7 +304,8 @@ def collect(
             reject.details = flags_by_key[reject.key]
 
     rows = sorted(invoices.values(), key=lambda row: row.invoice_id)
-    mapping = dict(account_mapping or {})
+    # The destination's rule (strip, upper-case, gl_account_mapping): a line coded "6100a" posted to 6100A.
+    mapping = clean_mapping(account_mapping)
     ledger_read, ledger_error = False, None
     nav_by_account: dict[str, Decimal] = defaultdict(lambda: ZERO)
     if ledger is not None:
@@ -317,11 +319,16 @@ def collect(
             by_document: dict[str, list[LedgerEntry]] = defaultdict(list)
             for entry in entries:
                 by_document[entry.document_number].append(entry)
-                nav_by_account[entry.account_number] += entry.net
+                nav_by_account[nav_code(entry.account_number)] += entry.net
             for row in rows:
-                coded = {mapping.get(str(line.get("gl_account")), str(line.get("gl_account"))) for line in row.lines}
+                coded = {_nav_account(line, mapping) for line in row.lines}
                 row.nav_amount = sum(
-                    (e.net for doc in row.nav_documents for e in by_document.get(doc, []) if e.account_number in coded),
+                    (
+                        e.net
+                        for doc in row.nav_documents
+                        for e in by_document.get(doc, [])
+                        if nav_code(e.account_number) in coded
+                    ),
                     ZERO,
                 )
     return Reconciliation(
@@ -337,6 +344,11 @@ def collect(
         files=files,
         source_warnings=source_warnings,
     )
+
+
+def _nav_account(line: Mapping[str, Any], mapping: Mapping[str, str]) -> str:
+    """The NAV account a Stampli line was posted to, by the rule destination-dynamics-nav posts with."""
+    return nav_account_number(str(line.get("gl_account") or ""), mapping)
 
 
 def _vendor_totals(rows: list[InvoiceRow], ledger_read: bool) -> list[TotalRow]:
@@ -361,7 +373,7 @@ def _account_totals(
         if row.status != "posted":
             continue
         for line in row.lines:
-            account = mapping.get(str(line.get("gl_account")), str(line.get("gl_account")))
+            account = _nav_account(line, mapping)
             total = totals.setdefault(account, TotalRow(account, None, ZERO, None))
             total.stampli += to_decimal(line.get("amount")) or ZERO
             total.count += 1

@@ -11,16 +11,15 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from bc_client import BCConnectionConfig
+from stampli_nav_rules import ConfigError, validate_blocks
+
+__all__ = ["ConfigError", "SourceSettings", "WebhookSettings", "parse_config"]
 
 MIN_CLIENT_STATE_LENGTH = 16
 MAX_CLIENT_STATE_LENGTH = 2048  # BC's limit on clientState
-
-
-class ConfigError(ValueError):
-    """The configuration cannot work; the message says which field and why (never its secret value)."""
 
 
 class WebhookSettings(BaseModel):
@@ -95,19 +94,7 @@ class SourceSettings(BaseModel):
     webhooks: WebhookSettings
 
 
-def _describe(error: ValidationError) -> str:
-    parts = []
-    for detail in error.errors(include_input=False, include_url=False):
-        location = ".".join(str(part) for part in detail["loc"] if not str(part).startswith("function-")) or "config"
-        parts.append(f"{location}: {detail['msg']}")
-    return "; ".join(parts)
-
-
 def parse_config(config: Mapping[str, Any]) -> SourceSettings:
     """Validate the connector config; raises `ConfigError` with field names and reasons only."""
-    try:
-        connection = BCConnectionConfig.model_validate(dict(config))
-        webhooks = WebhookSettings.model_validate(dict(config))
-    except ValidationError as error:
-        raise ConfigError(f"invalid configuration: {_describe(error)}") from None
+    connection, webhooks = validate_blocks(config, BCConnectionConfig, WebhookSettings)
     return SourceSettings(connection=connection, webhooks=webhooks)

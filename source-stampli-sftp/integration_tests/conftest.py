@@ -19,7 +19,7 @@ from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, read
 
 from embedded_sftp.pytest_plugin import TestSftpServer
 from source_stampli_sftp import SourceStampliSftp
-from stampli_files.samples import write_sample_folder
+from stampli_samples.exports import write_sample_folder
 
 HERE = Path(__file__).parent
 

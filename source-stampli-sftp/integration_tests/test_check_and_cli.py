@@ -76,7 +76,7 @@ def test_check_failures_are_clear_and_leak_no_secret(
 
 
 def test_console_script_reads_the_five_streams_then_nothing(sftp_server: TestSftpServer, tmp_path: Path) -> None:
-    from stampli_files.samples import write_sample_folder
+    from stampli_samples.exports import write_sample_folder
 
     write_sample_folder(sftp_server.outbound)
     config = tmp_path / "config.json"

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from embedded_sftp.pytest_plugin import TestSftpServer
-from stampli_files.samples import write_sample_folder
 from stampli_nav_events import find_event
+from stampli_samples.exports import write_sample_folder
 
 from .conftest import HERE, Reader, final_states
 

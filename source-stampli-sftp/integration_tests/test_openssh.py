@@ -19,7 +19,7 @@ import pytest
 from airbyte_cdk.models import SyncMode
 
 from embedded_sftp import generate_client_key_pair
-from stampli_files.samples import write_sample_folder
+from stampli_samples.exports import write_sample_folder
 
 from .conftest import final_states, records_by_stream
 

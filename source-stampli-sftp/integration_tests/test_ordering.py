@@ -14,7 +14,8 @@ from typing import Any
 from airbyte_cdk.models import AirbyteStateMessageSerializer
 
 from embedded_sftp.pytest_plugin import TestSftpServer
-from stampli_files.samples import (
+from stampli_nav_events import SOURCE_FILE_EVENT, SOURCE_PROBLEM_EVENT, SOURCE_STREAM_EVENT, find_event
+from stampli_samples.exports import (
     INVOICE_COLUMNS,
     VENDOR_COLUMNS,
     Invoice,
@@ -25,7 +26,6 @@ from stampli_files.samples import (
     write_invoices_csv,
     write_sample_folder,
 )
-from stampli_nav_events import SOURCE_FILE_EVENT, SOURCE_PROBLEM_EVENT, SOURCE_STREAM_EVENT, find_event
 
 from .conftest import HERE, Reader, final_states
 

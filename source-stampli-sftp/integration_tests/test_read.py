@@ -12,7 +12,7 @@ from pathlib import Path
 from airbyte_cdk.models import SyncMode
 
 from embedded_sftp.pytest_plugin import TestSftpServer
-from stampli_files.samples import (
+from stampli_samples.exports import (
     INVOICE_COLUMNS,
     VENDOR_COLUMNS,
     invoice_rows,

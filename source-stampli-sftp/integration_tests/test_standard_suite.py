@@ -21,7 +21,7 @@ from airbyte_cdk.test.standard_tests.pytest_hooks import pytest_generate_tests  
 from embedded_sftp import generate_client_key_pair
 from embedded_sftp.pytest_plugin import TestSftpServer
 from source_stampli_sftp import SourceStampliSftp
-from stampli_files.samples import write_sample_folder
+from stampli_samples.exports import write_sample_folder
 
 _live: TestSftpServer | None = None
 _live_lock = threading.Lock()

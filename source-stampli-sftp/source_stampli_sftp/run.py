@@ -16,6 +16,14 @@ def run() -> None:
         from source_stampli_sftp.fast_read import main
 
         raise SystemExit(main(args[1:]))
+    # The CDK's own spec check words failures with the input (secrets included): answer first, safely (fast_read
+    # validates with the model and the same secret-safe wording).
+    from source_stampli_sftp.spec import connection_specification
+    from stampli_nav_rules.spec_errors import spec_gate
+
+    exit_code = spec_gate(args, connection_specification)
+    if exit_code is not None:
+        raise SystemExit(exit_code)
     from airbyte_cdk.entrypoint import launch
 
     from source_stampli_sftp.source import SourceStampliSftp

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from stampli_files.declarations import STREAMS
 from stampli_files.headers import ColumnMappingError, HeaderResolver
 from stampli_files.sftp import SftpSettings
+from stampli_nav_rules import describe_validation_error
 
 DOCUMENTATION_URL = "https://github.com/stampli-nav/connectors/blob/main/docs/connectors/source-stampli-sftp.md"
 
@@ -102,12 +103,8 @@ class SourceStampliSftpConfig(SftpSettings):
         return split_globs(self.file_patterns.get(stream) or STREAMS[stream].default_glob)
 
 
-def config_problems(exc: ValidationError) -> str:
-    """What is wrong with a config, by field and problem, never by value (values may be secrets)."""
-    return "; ".join(
-        f"{'.'.join(str(p) for p in error['loc']) or 'config'}: {error['msg']}"
-        for error in exc.errors(include_input=False, include_url=False)
-    )
+# What is wrong with a config, by field and problem, never by value (values may be secrets): the shared rule.
+config_problems = describe_validation_error
 
 
 def connection_specification() -> dict[str, Any]:

@@ -37,7 +37,7 @@ from reliability_harness.ledger import Books, duplicate_problems, unbalanced_doc
 from reliability_harness.processes import RunnerConnections, kill_after, secret_environment
 from reliability_harness.world import World
 
-from stampli_files.samples import Invoice
+from stampli_samples.exports import Invoice
 
 STREAMS = ("vendors", "invoices")
 FIRST_EXPORT = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)

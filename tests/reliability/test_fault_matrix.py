@@ -23,7 +23,7 @@ from reliability_harness.ledger import Books, ExpectedPosting, duplicate_problem
 from reliability_harness.world import SFTP_USER, World
 
 from embedded_sftp import EmbeddedSftpServer
-from stampli_files.samples import Invoice
+from stampli_samples.exports import Invoice
 
 MTIME = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 JOURNAL_POST = "companies/journals/Microsoft.NAV.post"

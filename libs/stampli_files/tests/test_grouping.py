@@ -8,7 +8,7 @@ import pytest
 
 from stampli_files import STREAMS, ExportReader, ReadReport
 from stampli_files.grouping import RowGroups
-from stampli_files.samples import make_invoices, write_invoices_csv, write_invoices_xml
+from stampli_samples.exports import make_invoices, write_invoices_csv, write_invoices_xml
 
 from .conftest import MTIME
 

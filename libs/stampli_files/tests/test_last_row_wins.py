@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stampli_files.samples import VENDOR_COLUMNS
+from stampli_samples.exports import VENDOR_COLUMNS
 
 HEADER = (
     "Invoice ID,Invoice Number,Vendor ID,Vendor Name,Invoice Date,Due Date,Approved Date,Currency,Invoice Total,"

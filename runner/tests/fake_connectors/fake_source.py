@@ -1,6 +1,6 @@
 """A minimal Airbyte source speaking the protocol by hand, for testing the runner's plumbing in isolation.
 
-Config: {"invoices": N, "state_every": K, "fail_after": M (optional), "secret": "...", "hang": bool,
+Config: {"invoices": N, "state_every": K, "gl_account": the lines' G/L code (default "6100"), "fail_after": M (optional), "secret": "...", "hang": bool,
          "log_secret": bool, "fail_once_marker": path (fail the first run only)}. State: {"cursor": last emitted index}; records resume after it.
 """
 
@@ -128,7 +128,9 @@ def main():
                             "_ab_source_file_url": "/outbound/invoices.csv",
                             "_stampli_source_rows": [n + 1],
                             "_stampli_record_hash": f"hash{n}",
-                            "lines": [{"line_number": 1, "gl_account": "6100", "amount": f"{n}.50"}],
+                            "lines": [
+                                {"line_number": 1, "gl_account": config.get("gl_account", "6100"), "amount": f"{n}.50"}
+                            ],
                         },
                     },
                 }

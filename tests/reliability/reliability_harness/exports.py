@@ -1,7 +1,7 @@
 """Stampli invoice exports coded to the CRONUS company (vendors, G/L accounts and dimension values that exist there),
 and the postings NAV must end up with.
 
-The files are written with the same column layout as Stampli's line-level export (stampli_files.samples).
+The files are written with the same column layout as Stampli's line-level export (stampli_samples.exports).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from destination_dynamics_nav.document_numbers import document_number
 from reliability_harness.ledger import ExpectedPosting
-from stampli_files.samples import (
+from stampli_samples.exports import (
     VENDOR_COLUMNS,
     Invoice,
     InvoiceLine,
