@@ -18,7 +18,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import orjson
 import paramiko
 
 from source_stampli_sftp.notices import FileNotices, StreamTotals, log_file, log_stream
@@ -100,8 +99,7 @@ class StreamReader:
             remote = candidate.file
             yield {"path": remote.path, "size": remote.size, "mtime": remote.mtime.isoformat()}
         # Resumed by the CDK after the last slice was read: the stream's totals and the state it leaves.
-        state = self._state.to_mapping()
-        log_stream(self._log, self._totals.event(len(self._state.records), len(orjson.dumps(state))))
+        log_stream(self._log, self._totals.event(len(self._state.records), self._state.json_size()))
 
     def _candidates(self) -> list[Candidate]:
         listing = self._list()

@@ -22,10 +22,13 @@ the old cursor (the newest file it had read), and it has no replaced hashes yet.
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable, Mapping
+import itertools
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
+
+import orjson
 
 from stampli_files.declarations import CURSOR_FIELD
 from stampli_files.listing import RemoteFile
@@ -36,6 +39,9 @@ MAX_OLDER_VERSIONS = 3  # replaced hashes kept per key: enough for a few re-read
 MAX_REMEMBERED_CONTENTS = 500  # file digests kept to recognise an old file touched or uploaded under a new name
 
 UNCHANGED, STALE_HASH, OLDER, NEWER = "unchanged", "replaced_version", "older_version", "newer"
+# Stands for the record map while the rest of a state is serialised: no file path can hold a NUL character.
+_RECORDS_SLOT = "\x00records\x00"
+_RECORDS_SLOT_JSON = orjson.dumps(_RECORDS_SLOT)
 
 
 def short_hash(record_hash: str) -> str:
@@ -121,6 +127,23 @@ class StreamState:
         if self.cursor is not None:
             mapping[CURSOR_FIELD] = self.cursor
         return mapping
+
+    def json_pieces(self, chunk_keys: int = 4096) -> Iterator[bytes]:
+        """The bytes of orjson.dumps(self.to_mapping()), in pieces: the record map is serialised a chunk of keys at a
+        time, so that writing a state costs no second copy of it in memory (it is most of the state)."""
+        head, _, tail = orjson.dumps({**self.to_mapping(), "records": _RECORDS_SLOT}).partition(_RECORDS_SLOT_JSON)
+        yield head
+        yield b"{"
+        items = iter(self.records.items())
+        first = True
+        while chunk := dict(itertools.islice(items, chunk_keys)):
+            yield orjson.dumps(chunk)[1:-1] if first else b"," + orjson.dumps(chunk)[1:-1]
+            first = False
+        yield b"}"
+        yield tail
+
+    def json_size(self) -> int:
+        return sum(map(len, self.json_pieces()))
 
     # -- files ----------------------------------------------------------------------------------------------------
 

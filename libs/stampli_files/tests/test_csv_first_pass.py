@@ -62,3 +62,29 @@ def test_too_many_keys_gives_no_index(tmp_path: Path) -> None:
     assert source.last_rows(max_keys=19_999) is None
     last = source.last_rows(max_keys=20_000)
     assert last is not None and len(last) == 20_000 and last[hash("K19999")] == 20_001
+
+
+def test_scattered_keys_are_the_keys_not_in_one_run(tmp_path: Path) -> None:
+    body = (
+        "A1,N1,V1,10.00,1,4.00\n"
+        "A1,N1,V1,10.00,2,6.00\n"  # A1: one run
+        "B2,N2,V1,5.00,1,5.00\n"
+        "C3,N3,V1,1.00,1,1.00\n"
+        "B2,N2,V1,5.00,2,0.00\n"  # B2 comes back: scattered, last row 6
+        "D4,N4,V1,1.00,1,1.00\n"
+    )
+    source = _source(tmp_path, body)
+    assert source.scattered_keys(max_keys=10) == {"B2": 6}
+    assert source.scattered_keys(max_keys=0) is None
+    # a blank line breaks a run (numbered as `payloads` numbers rows: the slow path, same answer)
+    source = _source(tmp_path, "A1,N1,V1,10.00,1,4.00\n\nA1,N1,V1,10.00,2,6.00\nB2,N2,V1,5.00,1,5.00\n")
+    assert source.scattered_keys(max_keys=10) == {"A1": 4}
+    assert {k: v for k, v in _last_rows_from_payloads(source).items() if k == hash("A1")} == {hash("A1"): 4}
+
+
+def test_a_grouped_export_has_no_scattered_keys(tmp_path: Path) -> None:
+    body = "".join(f"K{n},N{n},V1,1.00,{line},1.00\n" for n in range(20_000) for line in (1, 2))
+    scattered = _source(tmp_path, body).scattered_keys(max_keys=20_000)
+    # only keys that share a bit of the seen-bitmap with an earlier key, each with its true last row
+    assert scattered is not None and len(scattered) < 100
+    assert all(row == 2 * int(key[1:]) + 3 for key, row in scattered.items())
