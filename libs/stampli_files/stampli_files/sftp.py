@@ -256,6 +256,7 @@ class RemoteEntry:
     size: int
     mtime: datetime  # UTC
     is_file: bool
+    kind: str = "file"  # "file", "sub-folder", "symlink" or "special file"
 
 
 class SftpConnection:
@@ -354,7 +355,19 @@ def _entry(folder: str, name: str, attributes: paramiko.SFTPAttributes) -> Remot
         size=attributes.st_size or 0,
         mtime=datetime.fromtimestamp(attributes.st_mtime or 0, tz=UTC),
         is_file=stat_module.S_ISREG(mode) or not mode,
+        kind=_kind(mode),
     )
+
+
+def _kind(mode: int) -> str:
+    """What a directory entry is, as listed (SFTP servers list entries with lstat: a symlink shows as one)."""
+    if stat_module.S_ISREG(mode) or not mode:
+        return "file"
+    if stat_module.S_ISDIR(mode):
+        return "sub-folder"
+    if stat_module.S_ISLNK(mode):
+        return "symlink"
+    return "special file"
 
 
 def open_sftp(settings: SftpSettings, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> SftpConnection:
