@@ -100,7 +100,7 @@ class StreamReader:
             remote = candidate.file
             yield {"path": remote.path, "size": remote.size, "mtime": remote.mtime.isoformat()}
         # Resumed by the CDK after the last slice was read: the stream's totals and the state it leaves.
-        log_stream(self._log, self._totals.event(len(self._state.records), self._state.json_size()))
+        log_stream(self._log, self._totals.event(self._state.key_count, self._state.json_size()))
 
     def _candidates(self) -> list[Candidate]:
         listing = self._list()
