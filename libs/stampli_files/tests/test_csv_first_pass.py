@@ -88,3 +88,36 @@ def test_a_grouped_export_has_no_scattered_keys(tmp_path: Path) -> None:
     # only keys that share a bit of the seen-bitmap with an earlier key, each with its true last row
     assert scattered is not None and len(scattered) < 100
     assert all(row == 2 * int(key[1:]) + 3 for key, row in scattered.items())
+
+
+def test_the_line_pass_and_the_csv_pass_agree(tmp_path: Path) -> None:
+    """The key-in-first-column shortcut (no csv parsing) gives what the csv pass gives; a quoted key or a quoted
+    line break sends the file to the csv pass."""
+
+    bodies = [
+        'A1,N1,V1,10.00,1,"4,00"\r\nA1,N1,V1,10.00,2,6.00\r\n\r\nB2,N2,V1,5.00,1,5.00\r\nA1,N1,V1,1,3,1\r\n',
+        '"A1",N1,V1,10.00,1,4.00\nB2,N2,V1,5.00,1,5.00\n"A1",N1,V1,10.00,2,6.00\n',  # quoted keys
+        'A1,"N1\nmore",V1,10.00,1,4.00\nB2,N2,V1,5.00,1,5.00\nA1,N1,V1,10.00,2,6.00\n',  # a quoted line break
+        "".join(f"K{n % 7},N,V1,1.00,{n},1.00\n" for n in range(30_000)),  # runs across line chunks
+        "".join(f"K{n // 9000},N,V1,1.00,{n},1.00\n" for n in range(30_000)),
+    ]
+    for body in bodies:
+        assert _source(tmp_path, body).scattered_keys(max_keys=10**6) == _reference_scattered(body), body[:60]
+
+
+def _reference_scattered(body: str) -> dict[str, int]:
+    """Keys with more than one run of rows (any other row, blank or keyless, ends a run), with their last row."""
+    import csv
+    import io
+
+    runs: dict[str, int] = {}
+    last: dict[str, int] = {}
+    previous = None
+    for number, row in enumerate(csv.reader(io.StringIO(HEADER + body, newline="")), 1):
+        key = row[0].strip() if row and number > 1 else ""
+        if key and key != previous:
+            runs[key] = runs.get(key, 0) + 1
+        if key:
+            last[key] = number
+        previous = key
+    return {key: last[key] for key, count in runs.items() if count > 1}
