@@ -7,9 +7,10 @@ import zipfile
 from pathlib import Path
 
 from embedded_sftp.pytest_plugin import TestSftpServer
-from stampli_files.samples import make_invoices, write_invoices_csv
 
 from .test_fast_read import _process_read
+
+INVOICES_CSV = "Invoice ID,Invoice Total,Line Number,Line Amount\nA-1,10.00,1,10.00\nA-2,5.00,1,5.00\n"
 
 
 def _logs(messages: list[dict]) -> list[str]:
@@ -30,9 +31,9 @@ def test_an_unsafe_zip_member_is_reported_once_per_sync(sftp_server: TestSftpSer
 
 
 def test_sub_folders_and_symlinks_are_logged_once_per_folder(sftp_server: TestSftpServer, tmp_path: Path) -> None:
-    write_invoices_csv(sftp_server.outbound / "invoices_1.csv", make_invoices(2, seed=1))
+    (sftp_server.outbound / "invoices_1.csv").write_text(INVOICES_CSV)
     (sftp_server.outbound / "archive").mkdir()
-    write_invoices_csv(sftp_server.outbound / "archive" / "invoices_old.csv", make_invoices(2, seed=2))
+    (sftp_server.outbound / "archive" / "invoices_old.csv").write_text(INVOICES_CSV.replace("A-", "B-"))
     (sftp_server.outbound / "invoices_link.csv").symlink_to(sftp_server.outbound / "invoices_1.csv")
     code, messages = _process_read(sftp_server.source_config(), tmp_path)
     assert code == 0
