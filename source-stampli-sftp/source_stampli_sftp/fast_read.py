@@ -37,6 +37,8 @@ from stampli_files.declarations import STREAMS
 
 CHECKPOINT_EVERY_RECORDS = 10_000  # as the CDK stream's state_checkpoint_interval
 SYSTEM_ERROR = "system_error"
+_STATE_SLOT = "\x00state\x00"  # stands for the stream state while the message around it is serialised
+_STATE_SLOT_JSON = orjson.dumps(_STATE_SLOT)
 _LEVELS = {logging.DEBUG: "DEBUG", logging.INFO: "INFO", logging.WARNING: "WARN", logging.ERROR: "ERROR"}
 
 
@@ -79,17 +81,22 @@ class MessageWriter:
             }
         )
 
-    def state(self, stream: str, state: Mapping[str, Any], record_count: int) -> None:
-        self.write(
+    def state(self, stream: str, state: StreamState, record_count: int) -> None:
+        # The same bytes as orjson.dumps of the whole message, written in pieces (see StreamState.json_pieces)
+        head, _, tail = orjson.dumps(
             {
                 "type": "STATE",
                 "state": {
                     "type": "STREAM",
-                    "stream": {"stream_descriptor": {"name": stream}, "stream_state": state},
+                    "stream": {"stream_descriptor": {"name": stream}, "stream_state": _STATE_SLOT},
                     "sourceStats": {"recordCount": float(record_count)},
                 },
             }
-        )
+        ).partition(_STATE_SLOT_JSON)
+        self._out.write(head)
+        for piece in state.json_pieces():
+            self._out.write(piece)
+        self._out.write(tail + b"\n")
         self._out.flush()  # a state is a promise about what came before it: let it reach the platform
 
     def error(self, message: str, failure_type: str, internal: str | None = None, stream: str | None = None) -> None:
@@ -154,13 +161,13 @@ def _read_stream(writer: MessageWriter, reader: StreamReader, full_refresh: bool
             writer.record(prefix, record, b',"emitted_at":' + str(_now_ms()).encode() + b"}}\n")
             since_state += 1
             if since_state % CHECKPOINT_EVERY_RECORDS == 0:
-                writer.state(name, reader.state.to_mapping(), since_state)
+                writer.state(name, reader.state, since_state)
                 since_state = 0
-        writer.state(name, reader.state.to_mapping(), since_state)  # after each file
+        writer.state(name, reader.state, since_state)  # after each file
         since_state = 0
     if not running:
         writer.status(name, "RUNNING")
-    writer.state(name, reader.state.to_mapping(), since_state)
+    writer.state(name, reader.state, since_state)
 
 
 def read(config_path: Path, catalog_path: Path, state_path: Path | None, out: IO[bytes]) -> int:

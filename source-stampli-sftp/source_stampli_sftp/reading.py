@@ -18,7 +18,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import orjson
 import paramiko
 
 from source_stampli_sftp.notices import FileNotices, StreamTotals, log_file, log_stream
@@ -29,6 +28,7 @@ from stampli_files.declarations import STREAMS, StreamDeclaration
 from stampli_files.listing import Candidate, FolderListing, RemoteFile, files_for_stream, list_folder, unclaimed_files
 from stampli_files.reader import ExportReader
 from stampli_files.records import format_timestamp
+from stampli_files.rejects import Reject
 from stampli_files.rows import ReadReport
 from stampli_files.sftp import HostKeyMismatchError, SftpAuthError, SftpConnectionError, SftpError
 from stampli_nav_events import SourceFileEvent
@@ -100,8 +100,7 @@ class StreamReader:
             remote = candidate.file
             yield {"path": remote.path, "size": remote.size, "mtime": remote.mtime.isoformat()}
         # Resumed by the CDK after the last slice was read: the stream's totals and the state it leaves.
-        state = self._state.to_mapping()
-        log_stream(self._log, self._totals.event(len(self._state.records), len(orjson.dumps(state))))
+        log_stream(self._log, self._totals.event(self._state.key_count, self._state.json_size()))
 
     def _candidates(self) -> list[Candidate]:
         listing = self._list()
@@ -109,6 +108,14 @@ class StreamReader:
             self._log.info(f"{self.name}: {name} is still being uploaded (temporary name); it will be read next run")
         for name, why in listing.refused:
             self._log.warning(f"{self.name}: refused {name!r}: {why}")
+        if listing.not_files and self.session.first_time("not_files", self.config.folder):  # once per folder
+            kinds: dict[str, list[str]] = {}
+            for name, kind in listing.not_files:
+                kinds.setdefault(kind, []).append(name)
+            described = "; ".join(f"{kind}s: {', '.join(sorted(names))}" for kind, names in sorted(kinds.items()))
+            self._log.info(
+                f"{self.config.folder}: not read (only regular files in the folder are exports): {described}"
+            )
         if listing.before_start_date:
             self._log.info(f"{self.name}: {listing.before_start_date} file(s) older than start_date ignored")
         unclaimed = unclaimed_files(listing.files, self._globs)
@@ -153,7 +160,11 @@ class StreamReader:
         started = time.monotonic()
         notices = FileNotices(self._log, self.name, remote.path)
         report = ReadReport(
-            on_reject=notices.reject, on_issue=notices.issue, on_notice=notices.notice, on_superseded=notices.superseded
+            on_reject=notices.reject,
+            on_issue=notices.issue,
+            on_notice=notices.notice,
+            on_superseded=notices.superseded,
+            admit=self._admit,
         )
         reader = ExportReader(self.declaration, report, self._column_mapping)
         counts = {"emitted": 0, "unchanged": 0, "stale": 0}
@@ -215,6 +226,11 @@ class StreamReader:
             f"{report.flagged} flag(s){extra}",
             event,
         )
+
+    def _admit(self, reject: Reject) -> bool:
+        """An archive no stream claims by name is opened by every stream: its unsafe members are reported once per
+        sync (by the first stream that meets them), not once per stream."""
+        return reject.reason != "unsafe_zip_member" or self.session.first_time(reject.reason, reject.source)
 
     def _file_event(self, remote: RemoteFile, why: str, sha256: str | None = None, human: str | None = None) -> None:
         """A listed file this read did not parse, and why (it is read next run unless it was already read)."""

@@ -1,4 +1,5 @@
-"""One SFTP connection per run, shared by the streams, reopened when the server drops it."""
+"""One SFTP connection per run, shared by the streams, reopened when the server drops it; and what the run already
+told its user about the folder (every stream lists the same folder and may open the same archive)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,15 @@ class SftpSession:
         self._settings = settings
         self._logger = logger
         self._connection: SftpConnection | None = None
+        self._told: set[tuple[str, ...]] = set()
+
+    def first_time(self, *notice: str) -> bool:
+        """True the first time this run asks about `notice` (e.g. ("unsafe_zip_member", url)): said once per sync,
+        not once per stream."""
+        if notice in self._told:
+            return False
+        self._told.add(notice)
+        return True
 
     def connection(self) -> SftpConnection:
         if self._connection is not None and not self._connection.is_active:

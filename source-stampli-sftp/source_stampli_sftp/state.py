@@ -22,10 +22,13 @@ the old cursor (the newest file it had read), and it has no replaced hashes yet.
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable, Mapping
+import itertools
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
+
+import orjson
 
 from stampli_files.declarations import CURSOR_FIELD
 from stampli_files.listing import RemoteFile
@@ -36,6 +39,9 @@ MAX_OLDER_VERSIONS = 3  # replaced hashes kept per key: enough for a few re-read
 MAX_REMEMBERED_CONTENTS = 500  # file digests kept to recognise an old file touched or uploaded under a new name
 
 UNCHANGED, STALE_HASH, OLDER, NEWER = "unchanged", "replaced_version", "older_version", "newer"
+# Stands for the record map while the rest of a state is serialised: no file path can hold a NUL character.
+_RECORDS_SLOT = "\x00records\x00"
+_RECORDS_SLOT_JSON = orjson.dumps(_RECORDS_SLOT)
 
 
 def short_hash(record_hash: str) -> str:
@@ -83,7 +89,9 @@ class StreamState:
         contents: dict[str, str] | None = None,
     ) -> None:
         self.files = files if files is not None else {}
-        self.records = records if records is not None else {}
+        # Per key, the record value of the shape above as ASCII bytes: 16 bytes less per key than a str (a state is
+        # mostly this map; issue 14 wants it flat), decoded only when written out or judged.
+        self._records: dict[str, bytes] = {k: v.encode() for k, v in (records or {}).items()}
         self.cursor = cursor
         self.contents = contents if contents is not None else {}
         # Only for a state this connector did not write (a bare cursor): files up to it count as read.
@@ -111,6 +119,15 @@ class StreamState:
             contents={str(k): str(v) for k, v in contents.items()} if isinstance(contents, dict) else {},
         )
 
+    @property
+    def records(self) -> dict[str, str]:
+        """The record map as text (a copy: for to_mapping and tests; the read path uses judge and remember)."""
+        return dict(zip(self._records, map(bytes.decode, self._records.values()), strict=True))
+
+    @property
+    def key_count(self) -> int:
+        return len(self._records)
+
     def to_mapping(self) -> dict[str, Any]:
         mapping: dict[str, Any] = {
             "format": STATE_FORMAT,
@@ -121,6 +138,27 @@ class StreamState:
         if self.cursor is not None:
             mapping[CURSOR_FIELD] = self.cursor
         return mapping
+
+    def json_pieces(self, chunk_keys: int = 4096) -> Iterator[bytes]:
+        """The bytes of orjson.dumps(self.to_mapping()), in pieces: the record map is serialised a chunk of keys at a
+        time, so that writing a state costs no second copy of it in memory (it is most of the state)."""
+        mapping = {"format": STATE_FORMAT, "files": self.files, "contents": self.contents, "records": _RECORDS_SLOT}
+        if self.cursor is not None:
+            mapping[CURSOR_FIELD] = self.cursor
+        head, _, tail = orjson.dumps(mapping).partition(_RECORDS_SLOT_JSON)
+        yield head
+        yield b"{"
+        keys, values = iter(self._records), iter(self._records.values())
+        first = True
+        # zip stops at the end of the keys' slice without drawing a value: both iterators stay aligned
+        while chunk := dict(zip(itertools.islice(keys, chunk_keys), map(bytes.decode, values), strict=False)):
+            yield orjson.dumps(chunk)[1:-1] if first else b"," + orjson.dumps(chunk)[1:-1]
+            first = False
+        yield b"}"
+        yield tail
+
+    def json_size(self) -> int:
+        return sum(map(len, self.json_pieces()))
 
     # -- files ----------------------------------------------------------------------------------------------------
 
@@ -156,9 +194,10 @@ class StreamState:
         """(verdict, short hash): UNCHANGED, STALE_HASH (a version this key already replaced), OLDER (than the
         emitted version, by column or else by file mtime) or NEWER (to be emitted, then `remember`ed)."""
         digest = short_hash(record_hash)
-        stored = self.records.get(key)
-        if stored is None:
+        stored_bytes = self._records.get(key)
+        if stored_bytes is None:
             return NEWER, digest
+        stored = stored_bytes.decode()
         if stored.startswith(digest) and stored[len(digest) : len(digest) + 1] in ("", "."):
             return UNCHANGED, digest
         parts = stored.split(".")
@@ -173,13 +212,13 @@ class StreamState:
         return NEWER, digest  # equal positions: a later row or file of the same moment, or a changed same-second file
 
     def remember(self, key: str, digest: str, column: str, mtime: str) -> None:
-        stored = self.records.get(key)
+        stored = self._records.get(key)
         if stored is None:
-            self.records[key] = f"{digest}.{column}.{mtime}"
+            self._records[key] = f"{digest}.{column}.{mtime}".encode()
             return
-        parts = stored.split(".")
+        parts = stored.decode().split(".")
         older = [parts[0], *(h for h in parts[3:] if h != digest)][:MAX_OLDER_VERSIONS]
-        self.records[key] = ".".join((digest, column, mtime, *older))
+        self._records[key] = ".".join((digest, column, mtime, *older)).encode()
 
 
 def _upgrade_format_1(records: dict[str, str], cursor: str | None) -> dict[str, str]:

@@ -136,3 +136,18 @@ def test_garbage_state_starts_fresh() -> None:
     for garbage in (None, {}, {"files": "x", "records": 3}, {"_ab_source_file_last_modified": "yesterday"}):
         state = StreamState.from_mapping(garbage)
         assert state.files == {} and state.records == {} and state.watermark is None
+
+
+def test_the_state_is_written_in_pieces_that_make_the_same_json() -> None:
+    import orjson
+
+    state = StreamState()
+    assert b"".join(state.json_pieces()) == orjson.dumps(state.to_mapping())
+    state.mark_read(_file("a.csv"), digest="abcdefghijk")
+    for n in range(10_000):
+        state.remember(f"INV-{n}", short_hash(f"{n:064x}"), D1, M1)
+    state.remember("INV-1", short_hash("f" * 64), D2, M2)  # with an older hash
+    pieces = list(state.json_pieces(chunk_keys=999))
+    assert b"".join(pieces) == orjson.dumps(state.to_mapping())
+    assert max(map(len, pieces)) < 40_000  # never the whole record map at once
+    assert state.json_size() == len(orjson.dumps(state.to_mapping()))

@@ -1,19 +1,23 @@
 """CSV exports → rows, streamed with the csv module. Malformed rows become named rejects.
 
 A row's payload is (row number, the csv module's list of cells); splitting it into record fields and line
-fields waits until `decode`, once the row's group is complete. `last_rows` is a cheap first pass that finds
-the last row of every key, so that line-level exports can be assembled while streaming (see reader.py).
+fields waits until `decode`, once the row's group is complete. `scattered_keys` is a cheap first pass that finds
+the keys whose rows are not all in one run, so that line-level exports can be assembled while streaming with
+memory that does not grow with the number of keys (see reader.py); `last_rows` indexes every key's last row
+(flat streams and XML).
 """
 
 from __future__ import annotations
 
 import csv
 import itertools
+import operator
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from operator import itemgetter
+from itertools import groupby
+from operator import itemgetter, methodcaller
 from typing import Any, TextIO
 
 from stampli_files.formats import ExportDocument
@@ -75,6 +79,79 @@ def _last_rows_fast(reader: csv._reader, key_column: int, max_keys: int, exact: 
 
 _EMPTY_KEY_HASH = hash("")
 
+# A bitmap of keys already seen in the first pass: 1 MiB whatever the file. A key that shares a bit with an earlier
+# one counts as scattered: it only costs an index entry, never a wrong group.
+_SEEN_BITS = 1 << 23
+
+
+_LINE_CHUNK = 8_192
+_starts_quoted = methodcaller("startswith", '"')
+_count_quotes = methodcaller("count", '"')
+
+
+def _scattered_by_lines(text: TextIO, delimiter: str, max_keys: int) -> dict[str, int] | None | Any:
+    """`scattered_keys` without the csv module, for the common file whose key is its first column: each line is
+        one record and its key is the text before the first delimiter, as long as no line starts with a quote (a
+        quoted key), has an odd number of quotes (a quoted field running over a line end), holds a NUL or is longer
+    than the csv module's field limit; each chunk of
+        lines is checked for those in C, and any of them gives _UNSURE (the csv pass then decides). About half the
+        cost of parsing every field of every row."""
+    seen = bytearray(_SEEN_BITS >> 3)
+    mask = _SEEN_BITS - 1
+    scattered: dict[str, int] = {}
+    before_delimiter = methodcaller("partition", delimiter)
+    row_number = 1  # the header
+    run_key: str | None = None
+    while lines := list(itertools.islice(text, _LINE_CHUNK)):
+        if (
+            any(map(_starts_quoted, lines))
+            or any(map(operator.mod, map(_count_quotes, lines), itertools.repeat(2)))
+            or any(map(operator.contains, lines, itertools.repeat("\x00")))
+            or max(map(len, lines)) > FIELD_SIZE_LIMIT  # the csv module refuses such a row (malformed)
+        ):
+            return _UNSURE
+        for key, run in groupby(map(str.strip, map(itemgetter(0), map(before_delimiter, lines)))):
+            row_number += len(list(run))  # the run's last row
+            if key == run_key:  # a run going on from the previous chunk
+                if key in scattered:
+                    scattered[key] = row_number
+                continue
+            run_key = key
+            if not key:
+                continue
+            bit = hash(key) & mask
+            if seen[bit >> 3] & (1 << (bit & 7)):
+                scattered[key] = row_number
+                if len(scattered) > max_keys:
+                    return None
+            else:
+                seen[bit >> 3] |= 1 << (bit & 7)
+    return scattered
+
+
+def _scattered_fast(reader: csv._reader, key_column: int, max_keys: int) -> dict[str, int] | None | Any:
+    """`scattered_keys` over runs of equal keys (itertools.groupby, in C) rather than rows: Python-level work per
+    run, not per row. _UNSURE as in `_last_rows_fast`."""
+    seen = bytearray(_SEEN_BITS >> 3)
+    mask = _SEEN_BITS - 1
+    scattered: dict[str, int] = {}
+    row_number = 1  # the header
+    try:
+        for key, run in groupby(map(str.strip, map(itemgetter(key_column), reader))):
+            row_number += len(list(run))  # the run's last row
+            if not key:
+                continue
+            bit = hash(key) & mask
+            if seen[bit >> 3] & (1 << (bit & 7)):
+                scattered[key] = row_number
+                if len(scattered) > max_keys:
+                    return None
+            else:
+                seen[bit >> 3] |= 1 << (bit & 7)
+    except (IndexError, csv.Error):
+        return _UNSURE
+    return scattered
+
 
 @dataclass(frozen=True)
 class _Layout:
@@ -82,6 +159,8 @@ class _Layout:
     headers: list[str]
     plan: ColumnPlan
     key_column: int
+    text: TextIO  # positioned after the header record
+    delimiter: str
 
 
 class CsvRows:
@@ -93,6 +172,8 @@ class CsvRows:
         self.report = report
         self._values: Callable[[list[str]], Cells] = lambda _row: ()
         self._line: Callable[[list[str]], Cells] | None = None
+        # key -> number of the last row with that key that `payloads` rejected (rare: wrong field count)
+        self.unusable_rows: dict[str, int] = {}
 
     def decode(self, payload: CsvPayload) -> RawRow:
         row_number, cells = payload
@@ -155,6 +236,48 @@ class CsvRows:
                 except csv.Error:
                     row_number += 1
 
+    def scattered_keys(self, max_keys: int) -> dict[str, int] | None:
+        """key -> number of its last row, for the keys whose rows are not all in one run of consecutive rows (and
+        a few others, see _SEEN_BITS); the first pass of streamed grouping. A key not in it has all its rows
+        together: its group is complete when a row of another key comes. Rows are numbered as in `payloads`;
+        rows without a key (blank lines included) are nobody's but break runs. None when more than `max_keys`
+        keys are scattered or the file cannot be read."""
+        with self._open(report_problems=False) as layout:
+            if layout is None:
+                return None
+            fast = _scattered_by_lines(layout.text, layout.delimiter, max_keys) if layout.key_column == 0 else _UNSURE
+        if fast is not _UNSURE:
+            return fast  # type: ignore[no-any-return]
+        with self._open(report_problems=False) as layout:
+            if layout is None:
+                return None
+            fast = _scattered_fast(layout.reader, layout.key_column, max_keys)
+            if fast is not _UNSURE:
+                return fast  # type: ignore[no-any-return]
+        with self._open(report_problems=False) as layout:  # a short or malformed row: count row by row
+            if layout is None:
+                return None
+            reader, key_column = layout.reader, layout.key_column
+            seen: set[str] = set()
+            scattered: dict[str, int] = {}
+            previous = ""
+            row_number = 1  # counted exactly as in _rows: one per csv record, malformed ones included
+            while True:
+                try:
+                    for row in reader:
+                        row_number += 1
+                        key = row[key_column].strip() if len(row) > key_column else ""
+                        if key and (key in scattered or (key != previous and key in seen)):
+                            scattered[key] = row_number
+                            if len(scattered) > max_keys:
+                                return None
+                        seen.add(key)
+                        previous = key
+                    return scattered
+                except csv.Error:
+                    row_number += 1
+                    previous = ""
+
     @contextmanager
     def _open(self, report_problems: bool) -> Iterator[_Layout | None]:
         document = self.document
@@ -170,7 +293,8 @@ class CsvRows:
                 report.notice(f"{document.url}: empty file, nothing to read")
             return None
         text.seek(0)
-        reader = csv.reader(text, delimiter=_pick_delimiter(first_line))
+        delimiter = _pick_delimiter(first_line)
+        reader = csv.reader(text, delimiter=delimiter)
         try:
             headers = next(reader)
         except csv.Error as exc:
@@ -189,7 +313,7 @@ class CsvRows:
                     )
                 )
             return None
-        return _Layout(reader, headers, plan, key_column)
+        return _Layout(reader, headers, plan, key_column, text, delimiter)
 
     def _rows(self, layout: _Layout) -> Iterator[tuple[str, CsvPayload]]:
         """(key, (row number, cells)) of usable rows; the header is row 1. Problem rows are rejected by name."""
@@ -224,6 +348,8 @@ class CsvRows:
             else:
                 message = f"expected {width} fields as in the header, found {len(row)}"
                 self.report.reject(Reject(url, "wrong_field_count", message, (row_number,)))
+                if len(row) > key_column and (key := row[key_column].strip()):
+                    self.unusable_rows[key] = row_number  # the first pass counted it as the key's
                 return None
         key = row[key_column].strip()
         if not key:

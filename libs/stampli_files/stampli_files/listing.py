@@ -32,7 +32,8 @@ class RemoteFile:
 class FolderListing:
     files: list[RemoteFile]  # regular files, oldest first (mtime, path)
     in_progress: list[str] = field(default_factory=list)  # skipped this run: temporary upload names
-    refused: list[tuple[str, str]] = field(default_factory=list)  # (name, why): unsafe names, non-files
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (name, why): unsafe names
+    not_files: list[tuple[str, str]] = field(default_factory=list)  # (name, kind): sub-folders, symlinks, ...
     before_start_date: int = 0
 
 
@@ -59,7 +60,8 @@ def list_folder(connection: SftpConnection, folder: str, start_date: datetime | 
             listing.refused.append((entry.name, "unsafe file name"))
             continue
         if not entry.is_file:
-            continue  # sub-folders are not read (exports land in one folder)
+            listing.not_files.append((entry.name, entry.kind))  # exports land as regular files in one folder
+            continue
         if is_in_progress_name(entry.name):
             listing.in_progress.append(entry.name)
             continue

@@ -70,8 +70,15 @@ class ExportReader:
         if not declaration.has_lines:
             yield from self._flat_records(source, document, last_modified, workdir)
             return
-        last_rows = source.last_rows(MAX_INDEXED_KEYS)
-        groups = self._stream_groups(source, last_rows, workdir, document) if last_rows is not None else None
+        groups: Iterator[tuple[str, list[Payload]]] | None = None
+        if isinstance(source, CsvRows):
+            scattered = source.scattered_keys(MAX_INDEXED_KEYS)
+            if scattered is not None:
+                groups = self._run_groups(source, scattered, workdir, document)
+        else:
+            last_rows = source.last_rows(MAX_INDEXED_KEYS)
+            if last_rows is not None:
+                groups = self._stream_groups(source, last_rows, workdir, document)
         if groups is None:
             groups = self._bucketed_groups(source, workdir, document)
         for key, payloads in groups:
@@ -175,6 +182,63 @@ class ExportReader:
                 yield from spill.groups()
                 return
         yield from waiting.items()  # only if a last row was not usable after all (e.g. rejected on the way)
+
+    def _run_groups(
+        self, source: CsvRows, scattered: dict[str, int], workdir: Path, document: ExportDocument
+    ) -> Iterator[tuple[str, list[Payload]]]:
+        """Groups in the order `_stream_groups` completes them, with memory for one run of rows plus the scattered
+        keys: a key with all its rows in one run (nearly every key of an export that keeps each invoice's lines
+        together) is complete when a row of another key comes; a scattered key waits for its last row (from the
+        first pass). A group whose last row was rejected completes at the end of the file, as with a full index."""
+        waiting: dict[str, list[Payload]] = {}
+        held = 0
+        unusable = source.unusable_rows
+        run_key: str | None = None
+        run: list[Payload] = []
+        payloads = source.payloads()
+        for key, payload in payloads:
+            if key == run_key:
+                run.append(payload)
+                continue
+            if run_key is not None:
+                if unusable.get(run_key, 0) > run[-1][0]:
+                    waiting[run_key] = run  # its last row was rejected: complete at the end, as ever
+                    held += len(run)
+                else:
+                    yield run_key, run
+                run_key, run = None, []
+            last = scattered.get(key)
+            if last is None:
+                run_key, run = key, [payload]
+                continue
+            group = waiting.get(key)
+            if group is None:
+                group = waiting[key] = [payload]
+            else:
+                group.append(payload)
+            if payload[0] == last:
+                del waiting[key]
+                held -= len(group) - 1
+                yield key, group
+                continue
+            held += 1
+            if held > self.max_rows_in_memory:
+                spill = RowGroups(workdir, document.path.stat().st_size, self.max_rows_in_memory)
+                for waiting_key, waiting_group in waiting.items():
+                    for waiting_payload in waiting_group:
+                        spill.add(waiting_key, waiting_payload)
+                waiting.clear()
+                for key, payload in payloads:
+                    spill.add(key, payload)
+                yield from spill.groups()
+                return
+        if run_key is not None:
+            if unusable.get(run_key, 0) > run[-1][0]:
+                waiting[run_key] = run
+            else:
+                yield run_key, run
+        # only groups whose last row was not usable after all, in the order of their first rows
+        yield from sorted(waiting.items(), key=lambda item: item[1][0][0])
 
     def _bucketed_groups(
         self, source: RowSource, workdir: Path, document: ExportDocument

@@ -80,6 +80,7 @@ class _FieldPlan:
             for i, spec in enumerate(specs)
             if spec.kind in _PARSERS
         )
+        self.to_dict = _compile_to_dict(self.specs)
 
     def convert(self, cells: Cells) -> tuple[list[Any], list[tuple[FieldSpec, InvalidValueError]] | None]:
         """Typed values, and the (field, error) pairs of cells that did not parse (their value is None)."""
@@ -100,6 +101,50 @@ class _FieldPlan:
                         errors = []
                     errors.append((spec, exc))
         return values, errors
+
+
+def _compile_to_dict(specs: tuple[FieldSpec, ...]) -> Callable[[Cells], tuple[dict[str, Any], list[Any] | None]]:
+    """`_FieldPlan.convert` then dict(zip(names, values)), as one function written out for these fields.
+
+    Why generated: this runs for every line of every export (200k times for a 32 MB file), and a straight-line
+    function — one local per cell, the typed fields' shortcut and parser inline, the dict built by a display —
+    takes about half the time of the generic loop. It decides exactly as `convert`: blank -> None; a canonical
+    amount is kept as is, a whole number is int(); anything else goes to the kind's parser, whose
+    InvalidValueError nulls the value and is returned as (spec, error) in field order. Only names from the
+    stream declarations reach the source text, and only as indices into `namespace`.
+    """
+    namespace: dict[str, Any] = {"InvalidValueError": InvalidValueError, "_canonical": _CANONICAL_AMOUNT}
+    body = ["def to_dict(cells):", "    errors = None"]
+    cells = [f"c{i}" for i in range(len(specs))]
+    if cells:
+        body.append(f"    ({', '.join(cells)},) = cells")
+    for i, spec in enumerate(specs):
+        c = cells[i]
+        body.append(f"    {c} = {c}.strip() or None")
+        if spec.kind not in _PARSERS:
+            continue
+        namespace[f"parse{i}"], namespace[f"spec{i}"] = _PARSERS[spec.kind], spec
+        failed = [
+            "        except InvalidValueError as exc:",
+            f"            {c} = None",
+            "            if errors is None:",
+            "                errors = []",
+            f"            errors.append((spec{i}, exc))",
+        ]
+        body.append(f"    if {c} is not None:")
+        if spec.kind is FieldKind.DECIMAL:
+            body += [f"        if not _canonical({c}):", "            try:", f"                {c} = parse{i}({c})"]
+            body += ["    " + line for line in failed]
+        elif spec.kind is FieldKind.INTEGER:
+            body += ["        try:", f"            {c} = int({c})", "        except ValueError:"]
+            body += ["            try:", f"                {c} = parse{i}({c})"] + ["    " + line for line in failed]
+        else:
+            body += ["        try:", f"            {c} = parse{i}({c})", *failed]
+    for i, spec in enumerate(specs):
+        namespace[f"name{i}"] = spec.name
+    body.append("    return {" + ", ".join(f"name{i}: {c}" for i, c in enumerate(cells)) + "}, errors")
+    exec("\n".join(body), namespace)  # source built above from the declaration's field kinds only
+    return namespace["to_dict"]  # type: ignore[no-any-return]
 
 
 class RecordBuilder:
@@ -135,10 +180,9 @@ class RecordBuilder:
             self.report.issue(Issue(url, key, name, detail, where))
 
         header = self._header(rows, flag)
-        values, errors = self._record.convert(header)
+        record, errors = self._record.to_dict(header)
         for spec, exc in errors or ():
             flag(f"invalid_value:{spec.name}", f"{spec.column_id}: {exc}")
-        record = dict(zip(self._record.names, values, strict=True))
         record[declaration.key] = key
         lines = self._lines(url, rows, flag)
         for name in declaration.from_lines:
@@ -176,13 +220,14 @@ class RecordBuilder:
     def _lines(self, url: str, rows: Sequence[RawRow], flag: Flag) -> list[dict[str, Any]]:
         names = self._line.names
         parsed: list[tuple[int, dict[str, Any]]] = []
-        convert = self._line.convert
+        to_dict = self._line.to_dict
         for row in rows:
             for cells in row.lines:
-                values, errors = convert(cells)
-                for spec, exc in errors or ():
-                    flag(f"invalid_value:lines.{spec.name}", f"{spec.column_id}: {exc}", (row.source_row,))
-                parsed.append((row.source_row, dict(zip(names, values, strict=True))))
+                line, errors = to_dict(cells)
+                if errors:
+                    for spec, exc in errors:
+                        flag(f"invalid_value:lines.{spec.name}", f"{spec.column_id}: {exc}", (row.source_row,))
+                parsed.append((row.source_row, line))
         if "line_number" not in names or len(parsed) < 2:
             return [line for _, line in parsed]
         numbers = [line["line_number"] for _, line in parsed]

@@ -52,8 +52,12 @@ class ReadReport:
     superseded: int = 0  # rows replaced by a later row of the same key in the same file
     rows: int = 0  # data rows (CSV) or record elements (XML) the parsers read, usable or not
     reasons: dict[str, int] = field(default_factory=dict)  # reject and flag codes -> count
+    # whether a reject is this reader's to report (False: another stream of the same sync reported it already)
+    admit: Callable[[Reject], bool] = lambda _reject: True
 
     def reject(self, reject: Reject) -> None:
+        if not self.admit(reject):
+            return
         self.rejected += 1
         self.reasons[reject.reason] = self.reasons.get(reject.reason, 0) + 1
         self.on_reject(reject)

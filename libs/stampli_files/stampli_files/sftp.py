@@ -36,6 +36,7 @@ DEFAULT_TIMEOUT_SECONDS = 30.0
 # memory paramiko holds for responses not yet consumed (64 x 32 KiB = 2 MiB).
 PREFETCH_REQUESTS = 64
 DOWNLOAD_CHUNK_BYTES = 1 << 20
+DOWNLOAD_WINDOW_BYTES = 4 << 20
 
 
 # -- errors ---------------------------------------------------------------------------------------------------------
@@ -256,6 +257,7 @@ class RemoteEntry:
     size: int
     mtime: datetime  # UTC
     is_file: bool
+    kind: str = "file"  # "file", "sub-folder", "symlink" or "special file"
 
 
 class SftpConnection:
@@ -300,13 +302,24 @@ class SftpConnection:
             yield _entry(folder, attributes.filename, attributes)
 
     def download(self, remote_path: str, destination: BinaryIO, expected_size: int | None = None) -> int:
-        """Stream `remote_path` into `destination` with read-ahead; returns the number of bytes written."""
+        """Stream `remote_path` into `destination` with read-ahead; returns the number of bytes written.
+
+        Read-ahead goes a window at a time: paramiko keeps every answered read in memory until it is consumed, so a
+        whole-file prefetch held up to the whole file when this process was slower than the server (seen: +25 MB
+        on a busy machine). A window bounds that to DOWNLOAD_WINDOW_BYTES whatever the file size."""
         with self.sftp.open(remote_path, "rb") as remote:
             size = expected_size if expected_size is not None else remote.stat().st_size
-            if size:
-                remote.prefetch(size, max_concurrent_requests=PREFETCH_REQUESTS)
             written = 0
-            while chunk := remote.read(DOWNLOAD_CHUNK_BYTES):
+            for window in range(0, size, DOWNLOAD_WINDOW_BYTES):
+                end = min(window + DOWNLOAD_WINDOW_BYTES, size)
+                blocks = [(o, min(DOWNLOAD_CHUNK_BYTES, end - o)) for o in range(window, end, DOWNLOAD_CHUNK_BYTES)]
+                for chunk in remote.readv(blocks, max_concurrent_prefetch_requests=PREFETCH_REQUESTS):
+                    destination.write(chunk)
+                    written += len(chunk)
+                    if len(chunk) < DOWNLOAD_CHUNK_BYTES and written < end:
+                        return written  # the file shrank: the caller sees the size differ
+            remote.seek(written)
+            while chunk := remote.read(DOWNLOAD_CHUNK_BYTES):  # bytes beyond the listed size: it is growing
                 destination.write(chunk)
                 written += len(chunk)
         return written
@@ -354,7 +367,19 @@ def _entry(folder: str, name: str, attributes: paramiko.SFTPAttributes) -> Remot
         size=attributes.st_size or 0,
         mtime=datetime.fromtimestamp(attributes.st_mtime or 0, tz=UTC),
         is_file=stat_module.S_ISREG(mode) or not mode,
+        kind=_kind(mode),
     )
+
+
+def _kind(mode: int) -> str:
+    """What a directory entry is, as listed (SFTP servers list entries with lstat: a symlink shows as one)."""
+    if stat_module.S_ISREG(mode) or not mode:
+        return "file"
+    if stat_module.S_ISDIR(mode):
+        return "sub-folder"
+    if stat_module.S_ISLNK(mode):
+        return "symlink"
+    return "special file"
 
 
 def open_sftp(settings: SftpSettings, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> SftpConnection:
