@@ -20,11 +20,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from stampli_nav_events.record_fields import RecordFields, canonical_fields
+from stampli_nav_rules import describe_validation_error as describe_error
 
 # Fields that arrive as JSON arrays, or as JSON text from a client that stores them as text (PyAirbyte's cache).
 STRUCTURED_FIELDS = ("lines", "validation_errors", "_stampli_source_rows")
-
-from stampli_nav_rules import describe_validation_error as describe_error
 
 
 def parse_money(value: object) -> Decimal | None:
