@@ -69,6 +69,11 @@ class BusinessCentralClient:
         retry_policy: RetryPolicy | None = None,
         page_size: int | None = None,
     ) -> None:
+        if config.is_nav_web_services:
+            raise ConfigurationError(
+                "deployment_type nav_web_services is a classic NAV server without API v2.0: "
+                "use bc_client.nav.NavPageClient"
+            )
         self.config = config
         self.max_in_flight = max_in_flight
         self.timeout = timeout

@@ -23,6 +23,13 @@ ON_PREMISES_API_HINT = (
     "port (default 7048) in the firewall."
 )
 
+NAV_ODATA_V4_HINT = (
+    "On the NAV server: in Microsoft Dynamics NAV Server Administration select the server instance and, on the "
+    "OData Services tab, tick 'Enable OData V4 Services' (ODataServicesV4EndpointEnabled; Set-NAVServerConfiguration "
+    "<instance> -KeyName ODataServicesV4EndpointEnabled -KeyValue true) and 'Enable OData Services', restart the "
+    "instance, and open the OData port (default 7048) in the firewall."
+)
+
 _CORRELATION_ID = re.compile(r"CorrelationId:\s*([0-9a-fA-F-]{36})")
 
 

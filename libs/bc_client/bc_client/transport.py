@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
@@ -47,6 +48,12 @@ NOT_PROCESSED_STATUSES = frozenset({429, 503})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
 # Transport failures raised before any byte of the request left this machine.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+
+class HttpSender(Protocol):
+    """What the transport needs of its HTTP client: `httpx.Client`, or NTLM's connection-bound pool."""
+
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response: ...
 
 
 @dataclass(frozen=True)
@@ -113,7 +120,7 @@ class Transport:
     def __init__(
         self,
         *,
-        http: httpx.Client,
+        http: HttpSender,
         authenticator: Authenticator,
         usage: ApiUsage,
         redact: Redactor,
@@ -122,6 +129,7 @@ class Transport:
         on_premises: bool,
         default_headers: Mapping[str, str],
         sleep: Callable[[float], None] = time.sleep,
+        server_hint: str = ON_PREMISES_API_HINT,
     ) -> None:
         if max_in_flight < 1:
             raise ValueError("max_in_flight must be at least 1")
@@ -132,6 +140,7 @@ class Transport:
         self._slots = threading.BoundedSemaphore(max_in_flight)
         self._policy = retry_policy
         self._on_premises = on_premises
+        self._server_hint = server_hint  # what to switch on at the server tier (API v2.0 or NAV's OData V4)
         self._default_headers = dict(default_headers)
         self._sleep = sleep
         self._backoff = wait_random_exponential(multiplier=retry_policy.backoff_base, max=retry_policy.backoff_max)
@@ -284,7 +293,7 @@ class Transport:
         else:
             message = f"cannot reach {where} ({detail})."
             if self._on_premises:
-                message += " " + ON_PREMISES_API_HINT
+                message += " " + self._server_hint
         return ApiUnreachableError(message, method=method, url=describe_url(url))
 
     def error_from_response(self, response: httpx.Response, method: str, url: str) -> BCError:
@@ -311,7 +320,7 @@ class Transport:
         if status == 405 and code in (None, "", "Unknown"):
             return ApiDisabledError(
                 self._redact(
-                    f"the API answered 405 Method Not Allowed: its services look disabled. {ON_PREMISES_API_HINT}"
+                    f"the API answered 405 Method Not Allowed: its services look disabled. {self._server_hint}"
                 ),
                 **common,
             )
