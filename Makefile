@@ -12,7 +12,7 @@ PACKAGES := libs/stampli_nav_events libs/stampli_files libs/embedded_sftp libs/b
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
 TEST_TIMEOUT ?= 300
 
-.PHONY: install lint format test unit demo bench bench-source bench-destination bench-emulator reliability images image-test clean
+.PHONY: install lint format test unit demo demo-nav-classic bench bench-source bench-destination bench-emulator reliability images image-test clean
 
 install: $(VENV)/.installed
 
@@ -40,6 +40,9 @@ unit: install
 demo: install
 	$(PY) -m stampli_nav_runner.demo
 
+demo-nav-classic: install  # the same exports against a classic NAV 2018 server (page web services, issue 13)
+	$(PY) -m stampli_nav_runner.demo --nav-classic basic --root .demo-nav-classic
+
 bench: bench-source bench-destination bench-emulator
 
 bench-emulator: install
@@ -62,4 +65,4 @@ image-test:
 	bash packaging/image_test.sh
 
 clean:
-	rm -rf $(VENV) .demo .runs bench/.work
+	rm -rf $(VENV) .demo .demo-nav-classic .runs bench/.work
