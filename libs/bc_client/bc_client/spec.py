@@ -7,7 +7,8 @@ Usage in a connector spec:
             "properties": {**connection_properties(order_start=0), "posting_mode": {...}, ...}}
 
 The fragments mirror `bc_client.config` (a test keeps the two in step): `deployment` is a oneOf discriminated by
-`deployment_type` (cloud | on_premises), on-premises `auth` a oneOf discriminated by `auth_type` (basic | oauth2).
+`deployment_type` (cloud | on_premises | nav_web_services), on-premises `auth` a oneOf discriminated by `auth_type`
+(basic | oauth2; classic NAV: basic | ntlm).
 Secrets carry `airbyte_secret: true`.
 """
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from bc_client.config import BUSINESS_CENTRAL_SCOPE, DEFAULT_AUTHORITY_URL
+from bc_client.config import BUSINESS_CENTRAL_SCOPE, DEFAULT_AUTHORITY_URL, DEFAULT_NAV_SERVER_INSTANCE, NavServices
 
 CONNECTION_REQUIRED: tuple[str, ...] = ("deployment", "company")
 
@@ -161,13 +162,100 @@ _ON_PREMISES: dict[str, Any] = {
 }
 
 
+_NTLM: dict[str, Any] = {
+    "title": "Windows (NTLM)",
+    "description": "For NAV servers with ClientServicesCredentialType Windows (the NAV default).",
+    "type": "object",
+    "required": ["auth_type", "username", "password"],
+    "properties": {
+        "auth_type": {"type": "string", "const": "ntlm", "default": "ntlm", "order": 0},
+        "username": {
+            "type": "string",
+            "title": "Windows user",
+            "description": "DOMAIN\\user (or user@domain) of a Windows user set up in NAV.",
+            "examples": ["CRONUS\\stampli"],
+            "order": 1,
+        },
+        "password": {
+            "type": "string",
+            "title": "Password",
+            "description": "The Windows user's password (used only inside the NTLM handshake, never sent in clear).",
+            "airbyte_secret": True,
+            "order": 2,
+        },
+    },
+}
+
+_NAV_PAGES = {
+    "vendors": "page 26 Vendor Card",
+    "gl_accounts": "page 16 Chart of Accounts",
+    "dimensions": "page 536 Dimensions",
+    "dimension_values": "page 537 Dimension Values",
+    "general_journal": "page 39 General Journal",
+    "gl_entries": "page 20 General Ledger Entries",
+    "vendor_ledger_entries": "page 29 Vendor Ledger Entries",
+    "journal_batches": "page 251 General Journal Batches",
+    "general_ledger_setup": "page 118 General Ledger Setup (optional: global dimensions and LCY code)",
+}
+
+_NAV_WEB_SERVICES: dict[str, Any] = {
+    "title": "NAV 2015-2018 (OData V4 page web services)",
+    "description": (
+        "A classic NAV server without API v2.0: pages published on the Web Services page, reached through OData "
+        "V4 ('Enable OData V4 Services' on the server instance, OData port default 7048)."
+    ),
+    "type": "object",
+    "required": ["deployment_type", "server_url", "auth"],
+    "properties": {
+        "deployment_type": {"type": "string", "const": "nav_web_services", "default": "nav_web_services", "order": 0},
+        "server_url": {
+            "type": "string",
+            "title": "Server URL",
+            "description": "Scheme, host and OData port of the NAV server.",
+            "examples": ["https://nav.example.com:7048"],
+            "pattern": "^https?://[^/?#]+/?$",
+            "order": 1,
+        },
+        "server_instance": {
+            "type": "string",
+            "title": "Server instance",
+            "description": "NAV server instance (NAV 2018: DynamicsNAV110, 2017: DynamicsNAV100, 2016: DynamicsNAV90).",
+            "default": DEFAULT_NAV_SERVER_INSTANCE,
+            "pattern": "^[^/\\s?#]+$",
+            "order": 2,
+        },
+        "auth": {"type": "object", "title": "Authentication", "order": 3, "oneOf": [_BASIC, _NTLM]},
+        "services": {
+            "type": "object",
+            "title": "Published service names",
+            "description": "The Service Name each page is published under on NAV's Web Services page.",
+            "order": 4,
+            "properties": {
+                role: {
+                    "type": "string",
+                    "title": role,
+                    "description": f"{_NAV_PAGES[role]}.",
+                    "default": NavServices.model_fields[role].default,
+                    "pattern": "^([A-Za-z_][A-Za-z0-9_]*)?$",
+                    "order": order,
+                }
+                for order, role in enumerate(NavServices.roles())
+            },
+        },
+    },
+}
+
+
 def deployment_schema(order: int | None = None) -> dict[str, Any]:
     """The `deployment` property: where Business Central runs and how to authenticate."""
     schema: dict[str, Any] = {
         "type": "object",
         "title": "Deployment",
-        "description": "Business Central online, or an on-premises NAV / Business Central server.",
-        "oneOf": [copy.deepcopy(_CLOUD), copy.deepcopy(_ON_PREMISES)],
+        "description": (
+            "Business Central online, an on-premises NAV / Business Central server with API v2.0, or a classic "
+            "NAV 2015-2018 server through OData V4 page web services."
+        ),
+        "oneOf": [copy.deepcopy(_CLOUD), copy.deepcopy(_ON_PREMISES), copy.deepcopy(_NAV_WEB_SERVICES)],
     }
     if order is not None:
         schema["order"] = order

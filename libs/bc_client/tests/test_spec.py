@@ -9,7 +9,16 @@ import pytest
 from airbyte_cdk.test.standard_tests._spec_lint import find_secret_marking_errors
 from pydantic import SecretStr, ValidationError
 
-from bc_client import BasicAuth, BCConnectionConfig, CloudDeployment, OAuth2ClientCredentials, OnPremisesDeployment
+from bc_client import (
+    BasicAuth,
+    BCConnectionConfig,
+    CloudDeployment,
+    NavServices,
+    NavWebServicesDeployment,
+    NtlmAuth,
+    OAuth2ClientCredentials,
+    OnPremisesDeployment,
+)
 from bc_client.spec import CONNECTION_REQUIRED, connection_properties
 
 from .test_config import CLOUD, ON_PREM_BASIC, ON_PREM_OAUTH
@@ -83,3 +92,31 @@ def test_spec_passes_airbyte_secret_lint() -> None:
 def test_order_start_shifts_every_property() -> None:
     orders = [prop["order"] for prop in connection_properties(order_start=10).values()]
     assert orders == [10, 11, 12, 13]
+
+
+NAV_NTLM = {
+    "deployment": {
+        "deployment_type": "nav_web_services",
+        "server_url": "https://nav.example.com:7048",
+        "server_instance": "DynamicsNAV110",
+        "auth": {"auth_type": "ntlm", "username": "CRONUS\\stampli", "password": "secret-password"},
+        "services": {"vendors": "Vendor_Card", "general_journal": "General_Journal"},
+    },
+    "company": "CRONUS USA, Inc.",
+}
+
+
+def test_nav_web_services_variant_matches_the_models() -> None:
+    """Issue 13: the classic NAV deployment, its basic | ntlm auth and the services block, in spec and model."""
+    jsonschema.validate(NAV_NTLM, _connector_spec())
+    BCConnectionConfig.model_validate(NAV_NTLM)
+    variant = _variant(connection_properties()["deployment"], "deployment_type", "nav_web_services")
+    assert set(variant["properties"]) == set(NavWebServicesDeployment.model_fields)
+    ntlm = _variant(variant["properties"]["auth"], "auth_type", "ntlm")
+    assert set(ntlm["properties"]) == set(NtlmAuth.model_fields)
+    assert ntlm["properties"]["password"]["airbyte_secret"] is True
+    services = variant["properties"]["services"]["properties"]
+    assert {role: prop["default"] for role, prop in services.items()} == NavServices().model_dump()
+    bad = {**NAV_NTLM, "deployment": {**NAV_NTLM["deployment"], "services": {"vendors": "Vendor Card"}}}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, _connector_spec())

@@ -18,13 +18,16 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
+from xml.etree.ElementTree import ParseError
 
 import httpx
+from defusedxml import DefusedXmlException
 
 from bc_client.auth import Authenticator, BasicAuthenticator
 from bc_client.config import BasicAuth, BCConnectionConfig, NavWebServicesDeployment, NtlmAuth
 from bc_client.errors import NAV_ODATA_V4_HINT, BCError, ConfigurationError, NotFoundError, Redactor
 from bc_client.jsonio import dumps, loads
+from bc_client.metadata import ApiMetadata
 from bc_client.nav.keys import KeyValue
 from bc_client.nav.ntlm import ConnectionBoundPool, NtlmFlow
 from bc_client.nav.urls import NavUrls, query_string
@@ -97,6 +100,9 @@ class NavPageClient:
         )
         self._published: list[str] | None = None
         self._published_lock = threading.Lock()
+        self._metadata: ApiMetadata | None = None
+        self._metadata_read = False
+        self._metadata_lock = threading.Lock()
         if urlsplit(deployment.server_url).scheme == "http" and isinstance(auth, BasicAuth):
             logger.warning(
                 "bc_client: basic authentication over plain http to %s sends the web service access key "
@@ -220,6 +226,30 @@ class NavPageClient:
                     if entry.get("kind", "EntitySet") == "EntitySet" and entry.get("name") not in (None, "Company")
                 ]
             return list(self._published)
+
+    def metadata(self) -> ApiMetadata | None:
+        """The server's `$metadata` (EDMX), read once; None when it cannot be read (fields then unknown)."""
+        with self._metadata_lock:
+            if not self._metadata_read:
+                self._metadata_read = True
+                try:
+                    response = self.request("GET", self.urls.metadata, headers={"Accept": "application/xml"})
+                    self._metadata = ApiMetadata.parse(response.content)
+                except (BCError, ParseError, ValueError, DefusedXmlException) as exc:
+                    logger.info("bc_client: NAV's $metadata could not be read (%s); fields are not checked", exc)
+            return self._metadata
+
+    def available_fields(self, role: str) -> frozenset[str] | None:
+        """The fields a role's published page has on this server (pages differ by version and localisation:
+        `Tax_Liable` is on the US Vendor Card only); None when $metadata does not say."""
+        metadata = self.metadata()
+        return None if metadata is None else metadata.properties(self.services.service(role))
+
+    def select_existing(self, role: str, wanted: Sequence[str]) -> list[str] | None:
+        """`wanted` less the fields this page lacks, for a `$select` that cannot fail; None when unknown (then
+        select nothing and read every field rather than risk a 400 for one unknown name)."""
+        available = self.available_fields(role)
+        return None if available is None else [name for name in wanted if name in available]
 
     def companies(self) -> list[str]:
         """The names of the companies the user can see (`Company` entity set, field `Name`)."""
