@@ -14,13 +14,15 @@ from airbyte_cdk.models import AirbyteConnectionStatus, AirbyteMessage, Configur
 
 from bc_client import BCError, RetryPolicy
 from bc_client.nav import NavPageClient
+from bc_client.nav.diagnose import diagnose_nav
 from destination_dynamics_nav.config import ConfigError, DestinationConfig
 from destination_dynamics_nav.nav_classic.batch import find_batch, missing_batch_message
 from destination_dynamics_nav.nav_classic.lines import GlobalDimensions
-from destination_dynamics_nav.nav_classic.pages import account_entity
+from destination_dynamics_nav.nav_classic.pages import account_entity, batch_filter
 from destination_dynamics_nav.nav_classic.reference import read_setup
 from destination_dynamics_nav.nav_classic.stager import DEFAULT_TEMPLATE
 from destination_dynamics_nav.nav_classic.writer import ClassicWriter
+from destination_dynamics_nav.posting.base import is_business_error
 from destination_dynamics_nav.reference_data import NavAccount, code_key
 
 MAX_IN_FLIGHT = 5
@@ -61,48 +63,21 @@ def check(config: Mapping[str, Any], parsed: DestinationConfig) -> AirbyteConnec
     template = settings.journal_template or DEFAULT_TEMPLATE
     problems: list[str] = []
     notes: list[str] = []
+    # H2's diagnostics first: port/OData V4 setting/instance, NTLM vs basic, company, unpublished services.
+    diagnosed = diagnose_nav(parsed.connection, roles=REQUIRED_ROLES)
+    if diagnosed:
+        return AirbyteConnectionStatus(status=Status.FAILED, message=" | ".join(diagnosed))
     try:
         with NavPageClient.from_config(
             parsed.connection, max_in_flight=MAX_IN_FLIGHT, timeout=REQUEST_TIMEOUT, retry_policy=CHECK_RETRY_POLICY
         ) as client:
-            published = set(client.published_services())
-            companies = client.companies()
-            if client.company not in companies:
-                return AirbyteConnectionStatus(
-                    status=Status.FAILED,
-                    message=f"company {client.company!r} not found on the NAV server; companies: "
-                    f"{', '.join(companies) or 'none visible to this user'}",
-                )
-            missing = [
-                f"{role} ({client.services.service(role)})"
-                for role in REQUIRED_ROLES
-                if client.services.service(role) not in published
-            ]
-            if missing:
-                problems.append(
-                    f"services not published: {', '.join(missing)}; publish them on NAV's Web Services page (object "
-                    f"type Page) or set services.<role> to the published name. Published: "
-                    f"{', '.join(sorted(published)) or 'none'}"
-                )
-                return AirbyteConnectionStatus(status=Status.FAILED, message=" | ".join(problems))
             roles = published_roles(client)
             batches_published = "journal_batches" in roles
             if batches_published:
                 if find_batch(client, template, settings.journal_batch) is None:
                     notes.append(missing_batch_message(template, settings.journal_batch, service_published=True))
-            elif not any(
-                True
-                for _ in client.read(
-                    "general_journal",
-                    filter=f"Journal_Template_Name eq '{template}' and Journal_Batch_Name eq '{settings.journal_batch}'",
-                )
-            ):
-                # Without page 251 the batch cannot be seen; an empty read is either an empty or a missing batch.
-                notes.append(
-                    f"the journal_batches service is not published, so whether batch {settings.journal_batch} of "
-                    f"template {template} exists cannot be checked: it must exist in NAV (the connector cannot "
-                    "create it without page 251)"
-                )
+            else:
+                problems.extend(_unlisted_batch_problems(client, template, settings.journal_batch, notes))
             problems.extend(_dimension_problems(client, roles, settings.dimension_mapping, notes))
             problems.extend(_account_problems(client, settings.gl_account_mapping))
     except BCError as error:
@@ -117,6 +92,23 @@ def check(config: Mapping[str, Any], parsed: DestinationConfig) -> AirbyteConnec
         )
         + "".join(f" {note}." for note in notes),
     )
+
+
+def _unlisted_batch_problems(client: NavPageClient, template: str, batch: str, notes: list[str]) -> list[str]:
+    """Without page 251 the batch itself cannot be read: lines of it prove it exists; NAV refusing to list the
+    batch's lines proves it does not; an empty answer cannot tell (the batch must then exist, or staging fails)."""
+    try:
+        has_lines = any(True for _ in client.read("general_journal", filter=batch_filter(template, batch)))
+    except BCError as error:
+        if not is_business_error(error):
+            raise
+        return [f"{missing_batch_message(template, batch, service_published=False)} (NAV: {error.message})"]
+    if not has_lines:
+        notes.append(
+            f"the journal_batches service is not published, so whether batch {batch} of template {template} exists "
+            "cannot be checked: it must exist in NAV (the connector cannot create it without page 251)"
+        )
+    return []
 
 
 def _dimension_problems(
