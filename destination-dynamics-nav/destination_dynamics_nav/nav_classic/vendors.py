@@ -25,6 +25,23 @@ class PaymentTermsCodes(dict[str, str]):
         return key
 
 
+# NAV 2018 Vendor table (BaseApp Vendor.Table.al before BC 14 widened them): Name and Address are Text[50]; the
+# other limits are the API mode's (vendors.FIELD_LIMITS).
+NAV2018_VENDOR_LIMITS = {"displayName": 50, "addressLine1": 50}
+
+
+def fit_nav2018(change: VendorChange) -> None:
+    """Cut values to NAV 2018's field sizes before comparing and sending (so a long Stampli name is not a change
+    on every run), with the API mode's `<field>_truncated` note."""
+    for name, limit in NAV2018_VENDOR_LIMITS.items():
+        value = change.desired.get(name)
+        if isinstance(value, str) and len(value) > limit:
+            change.desired[name] = value[:limit]
+            note = f"{name}_truncated: NAV holds {limit} characters"
+            if note not in change.notes:
+                change.notes = [n for n in change.notes if not n.startswith(f"{name}_truncated")] + [note]
+
+
 class ClassicVendorSync(VendorSync):
     def __init__(
         self,
@@ -43,11 +60,13 @@ class ClassicVendorSync(VendorSync):
         """What to send for one change (as in VendorSync._round), or None when an event already settles it."""
         current = self.reference.vendor(change.number)
         if current is None:
+            fit_nav2018(change)
             return "create", {"number": change.number, **change.desired}
         if change.record is not None:
             change.desired, change.notes = vendor_fields(
                 change.record, self.reference, current, local_currency=self.local_currency
             )
+        fit_nav2018(change)
         diff = changed_fields(current, change.desired, self.local_currency)
         if change.create_attempted and not diff:
             events.append(self._event(change, "vendor_created"))
