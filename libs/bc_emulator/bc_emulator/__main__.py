@@ -1,7 +1,7 @@
 """Command line: run the emulator until interrupted.
 
 python -m bc_emulator --port 8080 [--seed cronus|empty|file.json] [--tls] [--page-size N] [--latency-ms N]
-    [--bc-version 18|21|current]
+    [--bc-version 18|21|current|nav2018]   (nav2018: a classic NAV 2018 server with OData V4 page web services)
 """
 
 from __future__ import annotations
@@ -29,10 +29,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--page-size", type=int, default=None, help="server-driven page size")
     parser.add_argument("--latency-ms", type=int, default=None, help="latency added to every API request")
     parser.add_argument("--environment", default=None, help="cloud environment name (default production)")
-    parser.add_argument("--instance", default=None, help="on-premises server instance (default BC)")
+    parser.add_argument(
+        "--instance",
+        default=None,
+        help="on-premises server instance (default BC; DynamicsNAV110 with --bc-version nav2018)",
+    )
     parser.add_argument("--api-disabled", action="store_true", help="answer 405 like on-prem with APIs off")
     parser.add_argument(
-        "--bc-version", choices=("18", "21", "current"), default=None, help="release whose API fields to serve"
+        "--bc-version",
+        choices=("18", "21", "current", "nav2018"),
+        default=None,
+        help="release whose API fields to serve; nav2018 serves NAV 2018 page web services instead of API v2.0",
     )
     parser.add_argument("--random-seed", type=int, default=None, help="seed for random faults and latency")
     parser.add_argument("--verbose", action="store_true")
@@ -66,6 +73,19 @@ def main(argv: list[str] | None = None) -> int:
     with emulator:
         # One JSON line first (machine-readable for scripts that start the emulator), then a human summary.
         print(json.dumps(emulator.info()), flush=True)
+        if settings.bc_version == "nav2018":
+            print(
+                f"Dynamics NAV 2018 emulator on {emulator.url}\n"
+                f"  OData V4:    {emulator.odata_v4_url}\n"
+                f"  services:    {', '.join(settings.nav_published_services)}\n"
+                f"  auth:        {settings.nav_auth} (NTLM user {emulator.ntlm_username})\n"
+                f"  admin:       {emulator.url}/_emulator/info, POST {emulator.url}/_emulator/nav/post-batch\n"
+                "Credentials are the documented defaults in bc_emulator.settings. Ctrl+C stops.",
+                file=sys.stderr,
+                flush=True,
+            )
+            stop.wait()
+            return 0
         print(
             f"Business Central emulator on {emulator.url}\n"
             f"  cloud API:   {emulator.api_base_url}\n"

@@ -24,6 +24,9 @@ emulator. No authentication: the emulator is a local test server.
   GET    /_emulator/notifications             deliveries made so far
   GET    /_emulator/requests                  API requests answered ($batch inner operations too), is_write flags
   DELETE /_emulator/requests                  clear that log
+  POST   /_emulator/nav/post-batch            NAV mode: {"company", "journal_template", "journal_batch"} posts the
+                                              batch like an accountant -> {"posted_documents", "gl_entries"}; a
+                                              document out of balance (or any posting error) -> 400, nothing posted
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ if TYPE_CHECKING:
 
 RUNTIME_SETTINGS = (
     "api_disabled",
+    "nav_odata_enabled",
+    "nav_odata_v4_enabled",
     "page_size",
     "latency_ms",
     "latency_jitter_ms",
@@ -70,6 +75,8 @@ def handle_admin(
     match segments, method:
         case ["info"], "GET":
             return _ok(emu.info())
+        case ["nav", "post-batch"], "POST":
+            return _post_nav_batch(emu, body)
         case ["faults"], "GET":
             return _ok({"value": [r.model_dump() for r in emu.faults.rules()]})
         case ["faults"], "POST":
@@ -208,3 +215,21 @@ def _ok(body: Any, status: int = 200) -> HttpResponse:
 
 def _problem(status: int, detail: Any) -> HttpResponse:
     return _ok({"error": detail}, status)
+
+
+def _post_nav_batch(emu: EmulatorServer, body: Any) -> HttpResponse:
+    from bc_emulator.nav_classic.posting import post_batch
+
+    if not isinstance(body, dict) or not isinstance(body.get("company"), str):
+        return _problem(400, 'body must be {"company": ..., "journal_template": ..., "journal_batch": ...}')
+    try:
+        result = post_batch(
+            emu, body["company"], str(body.get("journal_template", "GENERAL")), str(body.get("journal_batch", ""))
+        )
+    except errors.ApiError as error:
+        return HttpResponse(
+            error.status,
+            {"Content-Type": "application/json"},
+            jsonio.dumps({"error": {"code": error.code, "message": error.message}}),
+        )
+    return _ok(result)

@@ -56,6 +56,10 @@ class EmulatorApp:
                 from bc_emulator.admin import handle_admin
 
                 return handle_admin(self.emu, request, segments[1:], params)
+            if self.emu.settings.bc_version == "nav2018":
+                from bc_emulator.nav_classic.http import handle as handle_nav
+
+                return handle_nav(self.emu, request, path, segments, params)  # a NAV 2018 server: no api/v2.0
             identity = self._identity(request, segments, params)
             if identity is not None:
                 return identity

@@ -31,6 +31,9 @@ class HttpRequest:
     headers: dict[str, str]  # lower-case names
     body: bytes
     base_url: str  # scheme://host:port this server is reached at
+    # State that lives as long as the TCP connection (NTLM's handshake and the identity it established are bound to
+    # the connection, not to a request). One dict per connection, shared by its requests in order.
+    connection: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass
@@ -39,6 +42,7 @@ class HttpResponse:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
     drop: bool = False  # close the connection (TCP reset) instead of answering
+    repeated_headers: list[tuple[str, str]] = field(default_factory=list)  # e.g. one WWW-Authenticate per scheme
 
 
 class Application(Protocol):
@@ -105,6 +109,7 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
 
     def setup(self) -> None:
+        self.connection_state: dict[str, object] = {}
         self.request.settimeout(self.server.idle_timeout)
         self._raw_socket = self.request
         self.server.track(self._raw_socket, True)
@@ -155,7 +160,12 @@ class _Handler(BaseHTTPRequestHandler):
             body = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
         request = HttpRequest(
-            method=self.command, target=self.path, headers=headers, body=body, base_url=self._base_url(headers)
+            method=self.command,
+            target=self.path,
+            headers=headers,
+            body=body,
+            base_url=self._base_url(headers),
+            connection=self.connection_state,
         )
         try:
             response = self.server.app.handle(request)
@@ -186,7 +196,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, response: HttpResponse) -> None:
         self.send_response(response.status)
-        for name, value in response.headers.items():
+        for name, value in (*response.headers.items(), *response.repeated_headers):
             self.send_header(name, value)
         body = b"" if self.command == "HEAD" else response.body
         self.send_header("Content-Length", str(len(response.body)))

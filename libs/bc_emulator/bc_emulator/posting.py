@@ -290,10 +290,14 @@ def _check_external_documents(company: CompanyData, lines: list[dict[str, Any]])
             external = line["externalDocumentNumber"]
             if account_type != "Vendor" or not number or not external or line["amount"] == 0:
                 continue
-            if (number, external) in seen or existing_vendor_document(company, number, " ", external):
-                # 'Purchase %1 %2 already exists for this vendor.' with a blank document type
-                raise errors.dialog(f"Purchase  {external} already exists for this vendor.")
-            seen.add((number, external))
+            # API journal lines have no document type (blank); NAV page lines carry one (hidden documentType).
+            document_type = line.get("documentType", " ")
+            if (number, document_type, external) in seen or existing_vendor_document(
+                company, number, document_type, external
+            ):
+                # 'Purchase %1 %2 already exists for this vendor.' (a blank document type leaves two spaces)
+                raise errors.dialog(f"Purchase {document_type.strip()} {external} already exists for this vendor.")
+            seen.add((number, document_type, external))
 
 
 def _post_journal_side(
@@ -309,7 +313,7 @@ def _post_journal_side(
         "transaction": transaction,
         "posting_date": line["postingDate"],
         "document_number": line["documentNumber"],
-        "document_type": " ",
+        "document_type": line.get("documentType", " "),
         "description": line["description"],
         "amount": amount,
         "dimension_set": line["dimensionSet"],
@@ -323,7 +327,7 @@ def _post_journal_side(
     ledger.vendor_entry(
         vendor_number=number,
         posting_date=line["postingDate"],
-        document_type=" ",
+        document_type=line.get("documentType", " "),
         document_number=line["documentNumber"],
         external_document_number=line["externalDocumentNumber"],
         description=line["description"],

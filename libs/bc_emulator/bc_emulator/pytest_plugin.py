@@ -3,6 +3,9 @@
 - `bc_emulator`: a running emulator with the CRONUS seed and default settings (fresh per test).
 - `bc_emulator_factory(seed="cronus", **settings)`: start emulators with other settings or seeds.
 - `webhook_receiver`: a local subscriber endpoint for webhook tests (see bc_emulator.testing).
+- `nav_emulator`: a classic NAV 2018 server (bc_version="nav2018", CRONUS seed): OData V4 page web services at
+  `nav_emulator.odata_v4_url`, basic (`basic_username`/`basic_access_key`) and NTLM (`ntlm_username`/`ntlm_password`).
+  Other NAV settings: `bc_emulator_factory(bc_version="nav2018", nav_auth="ntlm", nav_published_services={...})`.
 """
 
 from __future__ import annotations
@@ -38,6 +41,11 @@ def bc_emulator_factory() -> Iterator[Callable[..., EmulatorServer]]:
 @pytest.fixture
 def bc_emulator(bc_emulator_factory: Callable[..., EmulatorServer]) -> EmulatorServer:
     return bc_emulator_factory()
+
+
+@pytest.fixture
+def nav_emulator(bc_emulator_factory: Callable[..., EmulatorServer]) -> EmulatorServer:
+    return bc_emulator_factory(bc_version="nav2018")
 
 
 @pytest.fixture

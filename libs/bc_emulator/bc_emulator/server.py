@@ -118,6 +118,25 @@ class EmulatorServer:
         return f"{self.url}/{self.settings.server_instance}/api/v2.0"
 
     @property
+    def nav_server_url(self) -> str:
+        """NAV mode: the server's scheme://host:port (a NAV service tier listens on :7048 for OData)."""
+        return self.url
+
+    @property
+    def odata_v4_url(self) -> str:
+        """NAV mode: {nav_server_url}/{instance}/ODataV4, the root of the page web services."""
+        return f"{self.nav_server_url}/{self.settings.server_instance}/ODataV4"
+
+    @property
+    def ntlm_username(self) -> str:
+        """NAV mode: the first Windows user NTLM accepts ('CRONUS\\stampli' by default)."""
+        return next(iter(self.settings.nav_ntlm_users))
+
+    @property
+    def ntlm_password(self) -> str:
+        return self.settings.nav_ntlm_users[self.ntlm_username]
+
+    @property
     def reports_finance_base_url(self) -> str:
         """Cloud-shaped root of api/microsoft/reportsFinance/beta (vendorLedgerEntries)."""
         return f"{self.url}/v2.0/{self.tenant_id}/{self.environment}/api/microsoft/reportsFinance/beta"
@@ -196,6 +215,11 @@ class EmulatorServer:
             "basic_username": self.basic_username,
             "tls": self.settings.tls,
             "bc_version": self.settings.bc_version,
+            **(
+                {"odata_v4_url": self.odata_v4_url, "nav_published_services": self.settings.nav_published_services}
+                if self.settings.bc_version == "nav2018"
+                else {}
+            ),
             "ca_file": str(self.ca_file) if self.ca_file else None,
         }
 

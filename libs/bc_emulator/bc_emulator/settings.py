@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 # Fixed, documented throw-away identities: the emulator guards nothing real, and fixed values let a demo
 # started in another process use the same credentials without passing secrets around.
@@ -18,6 +18,23 @@ DEFAULT_CLIENT_SECRET = "emulator-client-secret"  # a public test value, not a s
 DEFAULT_BASIC_USERNAME = "ADMIN"
 DEFAULT_BASIC_ACCESS_KEY = "emulator-web-service-access-key"
 BC_SCOPE = "https://api.businesscentral.dynamics.com/.default"
+# NAV 2018 classic mode (bc_version="nav2018"): Windows (NTLM) user and its password, public test values.
+DEFAULT_NTLM_USER = "CRONUS\\stampli"
+DEFAULT_NTLM_PASSWORD = "emulator-ntlm-password"  # a public test value, not a secret
+# NAV 2018's default server instance name (NAV 2018 = version 11.0 -> "DynamicsNAV110").
+NAV_DEFAULT_INSTANCE = "DynamicsNAV110"
+# Page web services published by default: service name -> page role (issue 13's eight names + page 118).
+DEFAULT_NAV_SERVICES = {
+    "Vendor_Card": "vendors",
+    "Chart_of_Accounts": "gl_accounts",
+    "Dimensions": "dimensions",
+    "Dimension_Values": "dimension_values",
+    "General_Journal": "general_journal",
+    "General_Ledger_Entries": "gl_entries",
+    "Vendor_Ledger_Entries": "vendor_ledger_entries",
+    "Journal_Batches": "journal_batches",
+    "General_Ledger_Setup": "general_ledger_setup",
+}
 
 
 class EmulatorSettings(BaseModel):
@@ -43,8 +60,28 @@ class EmulatorSettings(BaseModel):
     allow_basic_auth_on_cloud: bool = Field(False, description="BC online rejects basic auth since Oct 2022")
     token_lifetime_s: int = Field(3599, ge=1, description="Entra ID issues ~1 h tokens")
 
-    # Release whose API v2.0 field sets the emulator serves (see versions.py): "18", "21" or "current"
-    bc_version: Literal["18", "21", "current"] = "current"
+    # Release whose API v2.0 field sets the emulator serves (see versions.py): "18", "21" or "current"; "nav2018"
+    # makes it a classic NAV 2018 server: OData V4 page web services instead of api/v2.0 (bc_emulator.nav_classic)
+    bc_version: Literal["18", "21", "current", "nav2018"] = "current"
+
+    # NAV 2018 classic mode only
+    nav_published_services: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_NAV_SERVICES),
+        description="service name -> page role (vendors, gl_accounts, ..., general_ledger_setup) on the Web Services page",
+    )
+    nav_ntlm_users: dict[str, str] = Field(
+        default_factory=lambda: {DEFAULT_NTLM_USER: DEFAULT_NTLM_PASSWORD},
+        description="Windows users accepted by NTLM: 'DOMAIN\\user' -> password",
+    )
+    nav_odata_enabled: bool = Field(
+        True, description="NAV Server Administration 'Enable OData Services'; false -> 405 like api_disabled"
+    )
+    nav_odata_v4_enabled: bool = Field(
+        True, description="NAV Server Administration 'Enable V4 Endpoint'; false -> /ODataV4/ is not served at all"
+    )
+    nav_auth: Literal["basic", "ntlm", "both"] = Field(
+        "both", description="credential types the NAV server accepts (NavUserPassword as basic, Windows as NTLM)"
+    )
 
     # OData
     page_size: int = Field(1000, ge=1, le=20000, description="server page size (BC online: 20,000)")
@@ -82,6 +119,21 @@ class EmulatorSettings(BaseModel):
     # Determinism of random faults and random latency
     random_seed: int = 0
     connection_idle_timeout_s: float = Field(120.0, gt=0)
+
+    @model_validator(mode="after")
+    def _nav_instance(self) -> EmulatorSettings:
+        # A NAV 2018 server's instance is DynamicsNAV110 unless one is named (BC's on-premises default is "BC").
+        if self.bc_version == "nav2018" and "server_instance" not in self.model_fields_set:
+            self.__dict__["server_instance"] = NAV_DEFAULT_INSTANCE
+        return self
+
+    @field_validator("nav_published_services")
+    @classmethod
+    def _known_roles(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value.values()) - set(DEFAULT_NAV_SERVICES.values()))
+        if unknown:
+            raise ValueError(f"unknown page roles {unknown}; known: {sorted(DEFAULT_NAV_SERVICES.values())}")
+        return value
 
     @field_validator("server_instance", "environment")
     @classmethod

@@ -11,7 +11,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
 
@@ -69,6 +69,55 @@ def onprem_client(emu: EmulatorServer, **kwargs: Any) -> httpx.Client:
         verify=trust(emu),
         **kwargs,
     )
+
+
+def nav_company_url(emu: EmulatorServer, company: str | None = None) -> str:
+    """NAV mode: {odata_v4_url}/Company('<name>') with the name's quotes doubled and the rest percent-encoded."""
+    name = (company or emu.company_name or "").replace("'", "''")
+    return f"{emu.odata_v4_url}/Company('{quote(name, safe='')}')"
+
+
+def nav_client(emu: EmulatorServer, **kwargs: Any) -> httpx.Client:
+    """NAV mode: httpx client on Company('<first company>')/ with basic auth (NavUserPassword / web service key)."""
+    return httpx.Client(
+        base_url=nav_company_url(emu) + "/",
+        auth=(emu.basic_username, emu.basic_access_key),
+        verify=trust(emu),
+        **kwargs,
+    )
+
+
+class NtlmTestAuth(httpx.Auth):
+    """httpx auth flow doing NTLM like a Windows client (pyspnego's NTLM initiator): 401 -> NEGOTIATE -> CHALLENGE
+    -> AUTHENTICATE, all on the client's keep-alive connection. For tests of NAV mode; it never prints secrets."""
+
+    requires_response_body = True
+
+    def __init__(self, username: str, password: str) -> None:
+        self._username = username
+        self._password = password
+
+    def auth_flow(self, request: httpx.Request) -> Any:
+        import base64
+
+        import spnego
+
+        response = yield request
+        if response.status_code != 401 or not any(
+            v.split(" ")[0].upper() == "NTLM" for v in response.headers.get_list("www-authenticate")
+        ):
+            return
+        context = spnego.client(self._username, self._password, protocol="ntlm")
+        request.headers["Authorization"] = "NTLM " + base64.b64encode(context.step() or b"").decode()
+        response = yield request
+        challenge = next(
+            (v for v in response.headers.get_list("www-authenticate") if v.upper().startswith("NTLM ")), None
+        )
+        if response.status_code != 401 or challenge is None:
+            return
+        token = context.step(base64.b64decode(challenge.split(" ", 1)[1]))
+        request.headers["Authorization"] = "NTLM " + base64.b64encode(token or b"").decode()
+        yield request
 
 
 def cloud_client(emu: EmulatorServer, **kwargs: Any) -> httpx.Client:

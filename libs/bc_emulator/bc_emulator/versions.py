@@ -70,6 +70,8 @@ PROFILES: dict[str, VersionProfile] = {
     # BCApps HEAD (app.json 29.0, the release in development) has the same field sets for these pages as the
     # 28.x uptakes in ALAppExtensions (82df5d54f, 28.0.46297.0); the profile reports the shipped release.
     "current": VersionProfile("current", "28.0.0.0"),
+    # NAV 2018 (11.0) has no API v2.0 at all: its profile only names the application version (nav_classic serves it).
+    "nav2018": VersionProfile("nav2018", "11.0.0.0"),
 }
 
 
