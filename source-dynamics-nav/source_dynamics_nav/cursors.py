@@ -11,13 +11,23 @@ and nothing is emitted twice for the same version of a row.
 `EntryNumberCursor` (G/L entries): entries are immutable and numbered in commit order (posting locks the G/L
 Entry table until it commits), so `entryNumber gt <last>` is exact.
 
+`RecordHashCursor` (classic NAV page web services, issue 13): the Vendor Card, Chart of Accounts and Dimension
+pages have no modification timestamp (NAV 2018's `Last Date Modified` is a date, and only on some tables), so
+master data is read in full every sync and a record is emitted only when its content hash differs from the one
+kept in state. Records deleted in NAV drop out of the state at the end of a complete read; nothing is emitted
+for them (the API v2.0 mode cannot see deletions either).
+
 State shapes (per stream, opaque to Airbyte):
     {"lastModifiedDateTime": "2026-11-25T10:00:00.123Z", "emitted_in_lookback": {"<id>": "<lastModifiedDateTime>"}}
     {"entryNumber": 1234}
+    {"record_hashes": {"<id>": "<11 characters of base64url SHA-256>"}}
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -143,22 +153,26 @@ class ModifiedCursor:
 
 @dataclass
 class EntryNumberCursor:
-    """Cursor on the G/L entry number: immutable entries, numbered in commit order."""
+    """Cursor on the G/L entry number: immutable entries, numbered in commit order.
+
+    `filter_field` is the server's name of the entry number (`entryNumber` in API v2.0, `Entry_No` on NAV's
+    General Ledger Entries page); the state always says `entryNumber`."""
 
     last: int | None = None
+    filter_field: str = ENTRY_NUMBER_FIELD
     _read_after: int | None = None
     _ordered: bool = True
     _finished: bool = True
 
     @classmethod
-    def from_state(cls, state: Mapping[str, Any] | None) -> EntryNumberCursor:
+    def from_state(cls, state: Mapping[str, Any] | None, filter_field: str = ENTRY_NUMBER_FIELD) -> EntryNumberCursor:
         if not state or state.get(ENTRY_NUMBER_FIELD) is None:
-            return cls()
+            return cls(filter_field=filter_field)
         value = state.get(ENTRY_NUMBER_FIELD)
         if isinstance(value, bool):
             raise InvalidStateError("cannot read the stream state: entryNumber is not a number")
         try:
-            return cls(last=int(str(value)))
+            return cls(last=int(str(value)), filter_field=filter_field)
         except ValueError:
             raise InvalidStateError(f"cannot read the stream state: entryNumber {value!r} is not a number") from None
 
@@ -166,11 +180,11 @@ class EntryNumberCursor:
         self._read_after = self.last
         self._ordered = True
         self._finished = False
-        return None if self.last is None else compare(ENTRY_NUMBER_FIELD, "gt", self.last)
+        return None if self.last is None else compare(self.filter_field, "gt", self.last)
 
     @property
     def orderby(self) -> str:
-        return ENTRY_NUMBER_FIELD
+        return self.filter_field
 
     def accept(self, entry_number: int | None) -> bool:
         if entry_number is None:
@@ -189,3 +203,54 @@ class EntryNumberCursor:
     def state(self) -> dict[str, Any]:
         last = self.last if self._finished or self._ordered else self._read_after
         return {} if last is None else {ENTRY_NUMBER_FIELD: last}
+
+
+RECORD_HASHES_FIELD = "record_hashes"
+
+
+def record_hash(record: Mapping[str, Any]) -> str:
+    """A short, stable digest of a record's content (keys sorted, values as their JSON text)."""
+    canonical = json.dumps(record, sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False)
+    digest = hashlib.sha256(canonical.encode("utf-8")).digest()
+    return base64.urlsafe_b64encode(digest[:8]).decode("ascii").rstrip("=")
+
+
+@dataclass
+class RecordHashCursor:
+    """Change detection without timestamps: emit a record when its content hash is new for its id."""
+
+    hashes: dict[str, str] = field(default_factory=dict)  # id -> hash last emitted
+    _seen: dict[str, str] = field(default_factory=dict)  # ids read by the current read
+    _finished: bool = True
+
+    @classmethod
+    def from_state(cls, state: Mapping[str, Any] | None) -> RecordHashCursor:
+        if not state:
+            return cls()
+        raw = state.get(RECORD_HASHES_FIELD)
+        if raw is None:
+            return cls()  # e.g. the state of an API v2.0 sync: everything is emitted once more
+        if not isinstance(raw, Mapping) or not all(isinstance(value, str) for value in raw.values()):
+            raise InvalidStateError("cannot read the stream state: record_hashes must map ids to hash strings")
+        return cls(hashes={str(key): value for key, value in raw.items()})
+
+    def start_read(self) -> None:
+        self._seen = {}
+        self._finished = False
+
+    def accept(self, row_id: str, record: Mapping[str, Any]) -> bool:
+        """True when this content of the record was not emitted before (and records it)."""
+        digest = record_hash(record)
+        self._seen[row_id] = digest
+        if self.hashes.get(row_id) == digest:
+            return False
+        self.hashes[row_id] = digest
+        return True
+
+    def finish(self) -> None:
+        """A complete read: ids NAV no longer has leave the state."""
+        self.hashes = {row_id: self.hashes[row_id] for row_id in sorted(self._seen) if row_id in self.hashes}
+        self._finished = True
+
+    def state(self) -> dict[str, Any]:
+        return {RECORD_HASHES_FIELD: dict(sorted(self.hashes.items()))} if self.hashes else {}

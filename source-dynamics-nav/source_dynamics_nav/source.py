@@ -22,9 +22,12 @@ from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from bc_client import BCError, BusinessCentralClient, RetryPolicy
+from bc_client.nav import NavPageClient, diagnose_nav
 from source_dynamics_nav.config import ConfigError, SourceSettings, parse_config
 from source_dynamics_nav.declarations import STREAMS, VENDORS
 from source_dynamics_nav.enrichment import Enrichment
+from source_dynamics_nav.nav_classic import NAV_MAPPINGS, NAV_ROLES, NAV_STREAM_NAMES
+from source_dynamics_nav.nav_streams import NavEnrichment, NavPageStream
 from source_dynamics_nav.purchase_documents import purchase_document_streams
 from source_dynamics_nav.spec import spec
 from source_dynamics_nav.streams import BusinessCentralStream
@@ -38,6 +41,12 @@ CHECK_RETRY_POLICY = RetryPolicy(
     max_attempts=2, backoff_base=0.2, backoff_max=1.0, max_retry_after=5.0, retry_connect_errors=False
 )
 
+NAV_WEBHOOKS_IGNORED = (
+    "webhook_notification_url is set, but classic NAV page web services (deployment_type nav_web_services) have no "
+    "webhook subscriptions: changes are found by polling only. Clear webhook_notification_url and "
+    "webhook_client_state."
+)
+
 
 class SourceDynamicsNav(AbstractSource):
     def __init__(self, *, clock: Callable[[], datetime] | None = None) -> None:
@@ -48,6 +57,8 @@ class SourceDynamicsNav(AbstractSource):
         self._settings: SourceSettings | None = None
         self._client: BusinessCentralClient | None = None
         self._enrichment: Enrichment | None = None
+        self._nav_client: NavPageClient | None = None
+        self._nav_enrichment: NavEnrichment | None = None
 
     # -- protocol -------------------------------------------------------------------------------------------
     def spec(self, logger: logging.Logger) -> ConnectorSpecification:
@@ -64,6 +75,8 @@ class SourceDynamicsNav(AbstractSource):
             settings = parse_config(config)
         except ConfigError as error:
             return False, str(error)
+        if settings.connection.is_nav_web_services:
+            return self._check_nav(logger, settings)
         try:
             with BusinessCentralClient(settings.connection, timeout=30.0, retry_policy=CHECK_RETRY_POLICY) as bc:
                 company = bc.company
@@ -78,8 +91,28 @@ class SourceDynamicsNav(AbstractSource):
         logger.info(message)
         return True, message
 
+    def _check_nav(self, logger: logging.Logger, settings: SourceSettings) -> tuple[bool, Any]:
+        """Classic NAV: server, OData V4, authentication, company, and the five pages published and readable."""
+        if settings.webhooks.enabled:
+            return False, NAV_WEBHOOKS_IGNORED
+        problems = diagnose_nav(settings.connection, roles=NAV_ROLES)
+        if problems:
+            return False, " ".join(problems)
+        deployment = settings.connection.deployment
+        message = (
+            f"Connected to company {settings.connection.company!r} on NAV server instance "
+            f"{getattr(deployment, 'server_instance', '')!r} (OData V4 page web services); streams: "
+            + ", ".join(NAV_STREAM_NAMES)
+            + ". Purchase orders and receipts are not available in this mode."
+        )
+        logger.info(message)
+        return True, message
+
     def streams(self, config: Mapping[str, Any]) -> list[Stream]:
         self._settings = self._parse(config)
+        if self._settings.connection.is_nav_web_services:
+            # Classic NAV: the five streams its published pages can fill; purchase documents need API v2.0.
+            return [NavPageStream(mapping, self.nav_client, self.nav_enrichment) for mapping in NAV_MAPPINGS]
         streams: list[Stream] = [
             BusinessCentralStream(declaration, self.client, self.enrichment) for declaration in STREAMS
         ]
@@ -99,8 +132,12 @@ class SourceDynamicsNav(AbstractSource):
     ) -> Iterator[AirbyteMessage]:
         settings = self._parse(config)
         self._settings = settings
+        if settings.connection.is_nav_web_services:
+            self._refuse_api_only_streams(catalog)
         try:
-            if settings.webhooks.enabled:
+            if settings.webhooks.enabled and settings.connection.is_nav_web_services:
+                logger.warning(NAV_WEBHOOKS_IGNORED)
+            elif settings.webhooks.enabled:
                 self._upkeep_subscriptions(settings)
             yield from super().read(logger, config, catalog, state)
         finally:
@@ -120,6 +157,30 @@ class SourceDynamicsNav(AbstractSource):
             self._client = BusinessCentralClient(self._settings.connection)
         return self._client
 
+    @staticmethod
+    def _refuse_api_only_streams(catalog: ConfiguredAirbyteCatalog) -> None:
+        unavailable = [c.stream.name for c in catalog.streams if c.stream.name not in NAV_STREAM_NAMES]
+        if unavailable:
+            raise AirbyteTracedException(
+                message=(
+                    f"{', '.join(unavailable)} cannot be read from a classic NAV server (deployment_type "
+                    f"nav_web_services): its page web services give only {', '.join(NAV_STREAM_NAMES)}. Remove "
+                    "the other streams from the connection, or connect through API v2.0 (NAV 2018 CU / BC)."
+                ),
+                failure_type=FailureType.config_error,
+            )
+
+    def nav_client(self) -> NavPageClient:
+        if self._nav_client is None:
+            assert self._settings is not None, "streams() or read() parses the config first"
+            self._nav_client = NavPageClient.from_config(self._settings.connection)
+        return self._nav_client
+
+    def nav_enrichment(self) -> NavEnrichment:
+        if self._nav_enrichment is None:
+            self._nav_enrichment = NavEnrichment(self.nav_client())
+        return self._nav_enrichment
+
     def enrichment(self) -> Enrichment:
         if self._enrichment is None:
             self._enrichment = Enrichment(self.client())
@@ -132,6 +193,11 @@ class SourceDynamicsNav(AbstractSource):
             self._client.close()
         self._client = None
         self._enrichment = None
+        if self._nav_client is not None:
+            logger.info("NAV OData V4 usage: %s", self._nav_client.usage.snapshot())
+            self._nav_client.close()
+        self._nav_client = None
+        self._nav_enrichment = None
 
     def _upkeep_subscriptions(self, settings: SourceSettings) -> None:
         webhooks = settings.webhooks

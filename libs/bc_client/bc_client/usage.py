@@ -52,6 +52,8 @@ class ApiUsage:
                 "batch_requests",
             )
             result: dict[str, int | dict[str, int]] = {key: self._counts[key] for key in keys}
+            # Counters only some clients have (NavPageClient's "ntlm_handshakes"), once they are non-zero.
+            result.update({key: value for key, value in self._counts.items() if key not in result and value})
             result["max_in_flight"] = self._max_in_flight
             result["by_method"] = dict(self._by_method)
             return result

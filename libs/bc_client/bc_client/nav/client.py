@@ -25,7 +25,14 @@ from defusedxml import DefusedXmlException
 
 from bc_client.auth import Authenticator, BasicAuthenticator
 from bc_client.config import BasicAuth, BCConnectionConfig, NavWebServicesDeployment, NtlmAuth
-from bc_client.errors import NAV_ODATA_V4_HINT, BCError, ConfigurationError, NotFoundError, Redactor
+from bc_client.errors import (
+    NAV_ODATA_V4_HINT,
+    AuthenticationError,
+    BCError,
+    ConfigurationError,
+    NotFoundError,
+    Redactor,
+)
 from bc_client.jsonio import dumps, loads
 from bc_client.metadata import ApiMetadata
 from bc_client.nav.keys import KeyValue
@@ -176,8 +183,24 @@ class NavPageClient:
         if body is not None:
             content = dumps(body)
             request_headers.setdefault("Content-Type", "application/json")
-        return self._transport.send(
-            method, url, content=content, headers=request_headers, idempotent=idempotent, timeout=timeout
+        try:
+            return self._transport.send(
+                method, url, content=content, headers=request_headers, idempotent=idempotent, timeout=timeout
+            )
+        except AuthenticationError as error:
+            error.message = f"{error.message} {self._authentication_hint()}"
+            raise
+
+    def _authentication_hint(self) -> str:
+        auth = self.deployment.auth
+        if isinstance(auth, NtlmAuth):
+            return (
+                f"NAV refused Windows (NTLM) authentication for {auth.username!r}: check the DOMAIN\\user name and "
+                "password, that the user is set up in NAV, and that the server instance's credential type is Windows."
+            )
+        return (
+            f"NAV refused basic authentication for {auth.username!r}: check username and web_service_access_key "
+            "(the key from the user card) and that the server instance's credential type is NavUserPassword."
         )
 
     @staticmethod
