@@ -319,9 +319,12 @@ def test_faults_on_line_inserts_leave_every_invoice_staged_once_after_one_rerun(
     numbers = {f"STP-F-{n:02d}" for n in range(1, 9)}
     options: dict[str, Any] = {"status": 503} if fault == "status" else {}
     # Several faults in the middle of the run, past the client's own retries for 503s.
-    basic.emulator.faults.add(kind=fault, route="*General_Journal*", methods=["POST"], after=4, times=4, **options)
+    rule = basic.emulator.faults.add(
+        kind=fault, route="*General_Journal*", methods=["POST"], after=4, times=4, **options
+    )
 
     first = basic.write(build, messages)
+    assert rule.fired == 4  # the faults really hit line inserts (the rule object is the live one)
     runs = [first]
     if first.returncode != 0 or set(first.actions().values()) != {"posted"}:
         basic.emulator.faults.clear()
