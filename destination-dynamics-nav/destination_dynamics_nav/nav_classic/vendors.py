@@ -16,23 +16,21 @@ from destination_dynamics_nav.posting.base import is_business_error
 from destination_dynamics_nav.reference_data import ReferenceData, code_key
 from destination_dynamics_nav.vendors import VendorChange, VendorSync, changed_fields, vendor_fields
 
-
-class PaymentTermsCodes(dict[str, str]):
-    """The Vendor Card takes a payment terms CODE (there is no payment terms service among the published pages):
-    every code maps to itself, and NAV's own TableRelation check refuses an unknown one."""
-
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
-        return key
-
-
 # NAV 2018 Vendor table (BaseApp Vendor.Table.al before BC 14 widened them): Name and Address are Text[50]; the
 # other limits are the API mode's (vendors.FIELD_LIMITS).
 NAV2018_VENDOR_LIMITS = {"displayName": 50, "addressLine1": 50}
 
 
-def fit_nav2018(change: VendorChange) -> None:
+PAYMENT_TERMS_NOTE = (
+    "payment_terms_not_synced: the published page services include no payment terms list to check the code "
+    "against, so payment terms are left as they are in NAV (set them on the vendor card)"
+)
+
+
+def fit_classic(change: VendorChange) -> None:
     """Cut values to NAV 2018's field sizes before comparing and sending (so a long Stampli name is not a change
-    on every run), with the API mode's `<field>_truncated` note."""
+    on every run), with the API mode's `<field>_truncated` note; say why payment terms are not carried over."""
+    change.notes = [PAYMENT_TERMS_NOTE if n.startswith("unknown_payment_terms") else n for n in change.notes]
     for name, limit in NAV2018_VENDOR_LIMITS.items():
         value = change.desired.get(name)
         if isinstance(value, str) and len(value) > limit:
@@ -54,19 +52,19 @@ class ClassicVendorSync(VendorSync):
     ) -> None:
         super().__init__(client, settings, reference, dry_run=dry_run, local_currency=local_currency)  # type: ignore[arg-type]
         self.client = client
-        reference.payment_terms = PaymentTermsCodes()
+        reference.payment_terms = {}  # no payment terms page among the services: see fit_classic
 
     def _plan_write(self, change: VendorChange, events: list[AuditEvent]) -> tuple[str, dict[str, Any]] | None:
         """What to send for one change (as in VendorSync._round), or None when an event already settles it."""
         current = self.reference.vendor(change.number)
         if current is None:
-            fit_nav2018(change)
+            fit_classic(change)
             return "create", {"number": change.number, **change.desired}
         if change.record is not None:
             change.desired, change.notes = vendor_fields(
                 change.record, self.reference, current, local_currency=self.local_currency
             )
-        fit_nav2018(change)
+        fit_classic(change)
         diff = changed_fields(current, change.desired, self.local_currency)
         if change.create_attempted and not diff:
             events.append(self._event(change, "vendor_created"))

@@ -21,7 +21,7 @@ from stampli_nav_runner.connection import load_connection
 from stampli_nav_runner.demo.environment import DemoEnvironment
 from stampli_nav_runner.progress import ConsoleProgress
 from stampli_nav_runner.secret_store import SECRETS_KEY_ENV, SecretStore
-from stampli_nav_runner.sync_run import SyncResult, SyncRunner
+from stampli_nav_runner.sync_run import SyncRequest, SyncRunner
 from stampli_nav_runner.workspace import Workspace
 
 NAV_KEY_SECRET_NAME = "nav_web_service_key"
@@ -87,6 +87,21 @@ class ClassicDemoEnvironment(DemoEnvironment):
         connection["streams"] = list(CLASSIC_REVERSE_STREAMS)
         return connection
 
+    def batch_documents(self) -> set[str]:
+        """Document numbers waiting in the batch, read through the page services like another NAV user."""
+        from bc_client import BCConnectionConfig
+        from bc_client.nav import NavPageClient
+
+        block = self.nav_block()
+        block["deployment"]["auth"] = {
+            "auth_type": "basic",
+            "username": self.emulator.basic_username,
+            "web_service_access_key": self.emulator.basic_access_key,
+        }
+        where = f"Journal_Template_Name eq '{TEMPLATE}' and Journal_Batch_Name eq '{BATCH}'"
+        with NavPageClient.from_config(BCConnectionConfig.model_validate(block)) as nav:
+            return {str(line["Document_No"]) for line in nav.read("general_journal", filter=where)}
+
     def post_batch(self) -> dict[str, Any]:
         """The accountant posts the batch in NAV (emulator machinery: POST /_emulator/nav/post-batch)."""
         verify: Any = True
@@ -104,9 +119,10 @@ class ClassicDemoEnvironment(DemoEnvironment):
         return dict(response.json())
 
 
-def staged(result: SyncResult) -> int:
-    """Documents a forward run wrote into the batch (posted/reversed actions: staged, in this mode)."""
-    return int(result.actions.get("posted", 0)) + int(result.actions.get("reversed", 0))
+def resend_invoices() -> SyncRequest:
+    return SyncRequest(
+        kind="replay", full_refresh_streams=["invoices"], only_streams=["invoices"], start_state_origin="current state"
+    )
 
 
 def run_classic_demo(root: Path, say: Callable[[str], None], *, auth: str = "basic") -> int:
@@ -121,13 +137,21 @@ def run_classic_demo(root: Path, say: Callable[[str], None], *, auth: str = "bas
 
         say("\n[1/5] forward sync: invoices are staged as balanced lines in journal batch STAMPLI")
         first = runner.run(forward)
-        say("\n[2/5] forward sync again: nothing changed, so nothing may be staged")
-        second = runner.run(forward)
+        after_first = env.batch_documents()
+        say(f"      batch STAMPLI holds {len(after_first)} document(s)")
+        # Runs 2 and 3 re-send every invoice (a full refresh of the stream), so that "nothing staged" is the
+        # destination's exactly-once at work, not merely a source with nothing new.
+        say("\n[2/5] every invoice sent again: they wait in the batch, so nothing may be staged twice")
+        second = runner.run(forward, resend_invoices())
+        after_second = env.batch_documents()
+        say(f"      batch STAMPLI holds {len(after_second)} document(s)")
         say("\n[3/5] the accountant posts batch STAMPLI in NAV")
         posting = env.post_batch()
         say(f"      posted {posting.get('posted_documents')} document(s), {posting.get('gl_entries')} G/L entries")
-        say("\n[4/5] forward sync a third time: the documents are in the ledger now, nothing may be staged")
-        third = runner.run(forward)
+        say("\n[4/5] every invoice sent a third time: they are in the ledger now, nothing may be staged")
+        third = runner.run(forward, resend_invoices())
+        after_third = env.batch_documents()
+        say(f"      batch STAMPLI holds {len(after_third)} document(s)")
         say("\n[5/5] reverse sync: source-dynamics-nav (page web services) → destination-stampli-sftp")
         reverse = runner.run(load_connection(str(env.reverse_path)))
 
@@ -138,15 +162,18 @@ def run_classic_demo(root: Path, say: Callable[[str], None], *, auth: str = "bas
             for error in result.errors[:3]:
                 say(f"    error: {error}")
         say(
-            f"Staged {staged(first)} document(s) in run 1, {staged(second)} in run 2, {staged(third)} in run 3; "
-            f"the accountant posted {posting.get('posted_documents')}."
+            f"Run 1 staged {len(after_first)} document(s); run 2 left the batch as it was "
+            f"({'same documents' if after_second == after_first else 'DIFFERENT documents'}); the accountant posted "
+            f"{posting.get('posted_documents')}; run 3 staged {len(after_third)} "
+            f"({third.actions.get('skipped_duplicate', 0)} re-sent invoices found in the ledger)."
         )
     healthy = (
         all(result.succeeded for result in results.values())
-        and staged(first) > 0
-        and staged(second) == 0
-        and staged(third) == 0
-        and posting.get("posted_documents") == staged(first)
+        and bool(after_first)
+        and after_second == after_first
+        and posting.get("posted_documents") == len(after_first)
+        and not after_third
+        and third.actions.get("skipped_duplicate", 0) >= len(after_first)
     )
     say(f"{'OK' if healthy else 'NOT OK'}: done in {time.monotonic() - started:.1f}s.")
     return 0 if healthy else 1
