@@ -91,7 +91,9 @@ class ClassicJournalStager(InvoicePoster):
         dry_run: bool,
         journal_batches_published: bool,
     ) -> None:
-        super().__init__(dry_run=dry_run, post_documents=False)
+        # Set here rather than through InvoicePoster.__init__, whose signature the destination core may change.
+        self.dry_run = dry_run
+        self.post_documents = False  # page web services cannot post
         self.client = client
         self.settings = settings
         self.dimensions = dimensions

@@ -17,12 +17,13 @@ from pydantic import ValidationError
 from bc_client.usage import ApiUsage
 from destination_dynamics_nav.audit import AuditEvent, RecordOrigin
 from destination_dynamics_nav.config import ConfigError, DestinationSettings
-from destination_dynamics_nav.mapping import line_dimensions, nav_vendor_number
+from destination_dynamics_nav.mapping import dimension_source_value, nav_vendor_number
 from destination_dynamics_nav.nav_classic.reference import read_classic_reference
 from destination_dynamics_nav.nav_classic.stager import ClassicJournalStager
 from destination_dynamics_nav.nav_classic.vendors import ClassicVendorSync
 from destination_dynamics_nav.posting.base import InvoiceTask
 from destination_dynamics_nav.records import StampliInvoice
+from destination_dynamics_nav.reference_data import code_key
 from destination_dynamics_nav.writer import NavWriter
 
 
@@ -117,10 +118,11 @@ class ClassicWriter(NavWriter):
             return None
         blocked = sorted(
             {
-                f"{a.code} {a.value}"
+                f"{code} {code_key(value)}"
                 for line in invoice.lines
-                for a in line_dimensions(line, invoice, self.settings)
-                if (a.code, a.value) in self.blocked_values
+                for field, code in self.settings.dimension_mapping.items()
+                if (value := dimension_source_value(line, invoice, field)) is not None
+                and (code, code_key(value)) in self.blocked_values
             }
         )
         if not blocked:
