@@ -127,3 +127,14 @@ def test_no_secret_in_answers_or_logs(nav_emulator: EmulatorServer, caplog: pyte
         assert all(secret.lower() not in text.lower() for text in seen)
         assert secret.lower() not in info.lower()
         assert secret.lower() not in caplog.text.lower()
+
+
+def test_a_tampered_authenticate_message_fails_its_mic(nav_emulator: EmulatorServer) -> None:
+    url = _vendor_url(nav_emulator)
+    context = spnego.client(nav_emulator.ntlm_username, nav_emulator.ntlm_password, protocol="ntlm")
+    with httpx.Client() as client:
+        answer = client.get(url, headers={"Authorization": "NTLM " + base64.b64encode(context.step()).decode()})
+        token = bytearray(context.step(base64.b64decode(answer.headers["www-authenticate"].split(" ", 1)[1])))
+        token[60] ^= 0x10  # a negotiate flag bit of the AUTHENTICATE message, covered by the MIC
+        tampered = client.get(url, headers={"Authorization": "NTLM " + base64.b64encode(bytes(token)).decode()})
+        assert tampered.status_code == 401

@@ -12,7 +12,7 @@ from datetime import UTC
 from typing import Any
 
 from bc_emulator import entities, errors, rules
-from bc_emulator.fields import EMPTY_DATE, EMPTY_GUID, round_amount
+from bc_emulator.fields import EMPTY_GUID, round_amount
 from bc_emulator.resources.base import duplicate_key, next_line_number, remember_line_number, table_relation
 from bc_emulator.resources.journals import _create_dim_from_default_dim, _next_document_number
 from bc_emulator.store import CompanyData, Transaction
@@ -57,7 +57,7 @@ def insert(txn: Transaction, company: CompanyData, values: dict[str, Any]) -> di
     record["lineNumber"] = line_no
     # SetUpNewLine: the work date as Posting Date, the batch's next Document No. (kept while out of balance).
     record["postingDate"] = txn.now().astimezone(UTC).date().isoformat()
-    _apply(company, record, values, journal, inserting=True)
+    _apply(company, record, values, inserting=True)
     if not record["documentNumber"]:
         record["documentNumber"] = _next_document_number(txn, company, journal["id"])
     stored = txn.insert(company, "journalLines", record)
@@ -66,9 +66,8 @@ def insert(txn: Transaction, company: CompanyData, values: dict[str, Any]) -> di
 
 
 def modify(txn: Transaction, company: CompanyData, record: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
-    journal = company.table("journals").require(record["journalId"])
     updated = {**record, "dimensionSet": dict(record.get("dimensionSet") or {})}
-    _apply(company, updated, values, journal, inserting=False)
+    _apply(company, updated, values, inserting=False)
     return txn.update(company, "journalLines", updated)
 
 
@@ -83,18 +82,11 @@ def _batch(company: CompanyData, template: str, batch: str) -> dict[str, Any]:
     return journal
 
 
-def _apply(
-    company: CompanyData, record: dict[str, Any], values: dict[str, Any], journal: dict[str, Any], *, inserting: bool
-) -> None:
+def _apply(company: CompanyData, record: dict[str, Any], values: dict[str, Any], *, inserting: bool) -> None:
     """Validate the given controls in page order, as the page's fields' OnValidate triggers would."""
     for name, field_name in _PLAIN.items():
         if name in values:
             record[field_name] = round_amount(values[name]) if name == "Amount" else values[name]
-    if record["postingDate"] == EMPTY_DATE:
-        raise errors.field_validation(
-            f"Posting Date must have a value in {_TABLE}: Journal Template Name={journal['templateDisplayName']}, "
-            f"Journal Batch Name={journal['code']}, Line No.={record['lineNumber']}. It cannot be zero or empty."
-        )
     names: list[str] = []
     if {"Account_Type", "Account_No"} & values.keys():
         record["accountType"] = values.get("Account_Type", record["accountType"])

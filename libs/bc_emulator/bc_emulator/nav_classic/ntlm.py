@@ -6,7 +6,9 @@ The handshake is bound to the TCP connection (MS-NLMP 3.2 connection-oriented NT
 on ONE keep-alive connection; the server keeps the challenge it sent in the connection's state. The
 AUTHENTICATE message is verified for real as NTLMv2 (MS-NLMP 3.3.2): NTProofStr = HMAC_MD5(NTOWFv2(password,
 user, domain), ServerChallenge || blob) must equal the first 16 bytes of the NtChallengeResponse. NTLMv1 and
-anonymous logons are refused (a NAV server in a domain with LmCompatibilityLevel 5 does the same).
+anonymous logons are refused (a NAV server in a domain with LmCompatibilityLevel 5 does the same). When the client
+says it sent a MIC (MsvAvFlags 0x2 in its blob), the MIC over NEGOTIATE || CHALLENGE || AUTHENTICATE is checked with
+the exported session key (MS-NLMP 3.1.5.1.2, 3.2.5.1.2), so a tampered handshake is refused too.
 Nothing here logs or returns a password, a hash or a response.
 
 Message encoding/decoding and the MS-NLMP one-way functions come from pyspnego (its raw NTLM layer).
@@ -20,15 +22,17 @@ import hmac
 import os
 from dataclasses import dataclass
 
-from spnego._ntlm_raw.crypto import hmac_md5, ntowfv1, ntowfv2
+from spnego._ntlm_raw.crypto import hmac_md5, ntowfv1, ntowfv2, rc4k
 from spnego._ntlm_raw.messages import (
     Authenticate,
+    AvFlags,
     AvId,
     Challenge,
     FileTime,
     MessageType,
     Negotiate,
     NegotiateFlags,
+    NTClientChallengeV2,
     TargetInfo,
     Version,
 )
@@ -64,6 +68,8 @@ class PendingChallenge:
     """What the server must remember between CHALLENGE and AUTHENTICATE on one connection."""
 
     server_challenge: bytes
+    negotiate: bytes  # the messages as sent, for the MIC
+    challenge: bytes
 
 
 def message_type(token: bytes) -> int:
@@ -105,8 +111,9 @@ def challenge_for(negotiate_token: bytes) -> tuple[PendingChallenge, str]:
         target_info=target_info,
         version=Version(10, 0, 14393),  # guess: Windows Server 2016, a usual host for NAV 2018
     )
-    header = "NTLM " + base64.b64encode(challenge.pack()).decode("ascii")
-    return PendingChallenge(server_challenge), header
+    packed = challenge.pack()
+    header = "NTLM " + base64.b64encode(packed).decode("ascii")
+    return PendingChallenge(server_challenge, negotiate_token, packed), header
 
 
 def verify(authenticate_token: bytes, pending: PendingChallenge, users: dict[str, str]) -> str:
@@ -132,7 +139,29 @@ def verify(authenticate_token: bytes, pending: PendingChallenge, users: dict[str
     key = ntowfv2(user, ntowfv1(password), domain)
     if not hmac.compare_digest(hmac_md5(key, pending.server_challenge + blob), proof):
         raise NtlmError("wrong password")
+    _check_mic(authenticate_token, message, pending, key, proof, blob)
     return name
+
+
+_MIC_OFFSET = 72  # after the fixed fields and the 8-byte Version (MS-NLMP 2.2.1.3)
+
+
+def _check_mic(token: bytes, message: Authenticate, pending: PendingChallenge, key: bytes, proof: bytes,
+               blob: bytes) -> None:  # fmt: skip
+    try:
+        av_flags = NTClientChallengeV2.unpack(blob).av_pairs.get(AvId.flags)
+    except Exception as exc:
+        raise NtlmError("malformed NTLMv2 blob") from exc
+    if av_flags is None or not int(av_flags) & AvFlags.mic:
+        return  # the client sent no MIC (older clients): nothing to check
+    session_base_key = hmac_md5(key, proof)  # NTLMv2 SessionBaseKey = KeyExchangeKey
+    exported = session_base_key
+    if message.flags & NegotiateFlags.key_exch and message.encrypted_random_session_key:
+        exported = rc4k(session_base_key, message.encrypted_random_session_key)
+    zeroed = token[:_MIC_OFFSET] + b"\0" * 16 + token[_MIC_OFFSET + 16 :]
+    expected = hmac_md5(exported, pending.negotiate + pending.challenge + zeroed)
+    if not hmac.compare_digest(expected, message.mic or b""):
+        raise NtlmError("the NTLM message integrity code does not match")
 
 
 def _account(users: dict[str, str], domain: str, user: str) -> tuple[str, str] | None:
