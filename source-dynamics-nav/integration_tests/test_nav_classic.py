@@ -267,3 +267,8 @@ def test_check_names_an_unpublished_page(bc_emulator_factory: Factory, tmp_path:
     assert status["status"] == "FAILED"
     assert "service 'General_Ledger_Entries' (gl_entries) is not published" in status["message"]
     assert "page 20 General Ledger Entries" in status["message"]
+    emu.settings.nav_published_services["General_Ledger_Entries"] = "gl_entries"  # the admin publishes page 20
+    check = run_source(tmp_path / "again", "check", nav_source_config(emu))
+    status = check.of_type("CONNECTION_STATUS")[0]["connectionStatus"]
+    assert status["status"] == "SUCCEEDED", status
+    assert "'General_Ledger_Setup' (page 118 General Ledger Setup) is not published" in status["message"]

@@ -105,6 +105,16 @@ class SourceDynamicsNav(AbstractSource):
             + ", ".join(NAV_STREAM_NAMES)
             + ". Purchase orders and receipts are not available in this mode."
         )
+        try:
+            with NavPageClient.from_config(settings.connection, timeout=30.0, retry_policy=CHECK_RETRY_POLICY) as nav:
+                setup = nav.services.general_ledger_setup
+                if setup not in nav.published_services():
+                    message += (
+                        f" Note: {setup!r} (page 118 General Ledger Setup) is not published, so "
+                        "vendors.localCurrencyCode stays empty; publish it to fill it."
+                    )
+        except BCError:
+            pass  # diagnose_nav just read the service document; an optional note is not worth failing check
         logger.info(message)
         return True, message
 

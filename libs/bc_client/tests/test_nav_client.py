@@ -10,6 +10,8 @@ import pytest
 
 from bc_client import (
     AuthenticationError,
+    BCError,
+    CompanyNotFoundError,
     ConcurrencyConflictError,
     NotFoundError,
     WriteOutcomeUnknownError,
@@ -173,3 +175,28 @@ def test_a_post_whose_answer_was_lost_is_not_resent(nav_emu: EmulatorServer, aut
             nav.insert("vendors", {"No": "NAV-LOST", "Name": "Lost answer"})
         assert _seed_vendor_count(nav_emu) == before + 1  # committed once, never twice
         assert nav.get("vendors", "NAV-LOST") is not None  # and the caller can look it up
+
+
+def test_an_unknown_company_is_named_with_the_companies(nav_emu: EmulatorServer) -> None:
+    with NavPageClient.from_config(nav_config(nav_emu, company="No Such Company")) as nav:
+        with pytest.raises(CompanyNotFoundError) as caught:
+            list(nav.read("vendors"))
+        with pytest.raises(CompanyNotFoundError):
+            nav.get("vendors", "V10000")
+    assert nav_emu.company_name in caught.value.available
+    assert "'No Such Company' not found" in caught.value.message
+
+
+def test_nav_validation_errors_keep_navs_message(nav_emu: EmulatorServer) -> None:
+    with NavPageClient.from_config(nav_config(nav_emu)) as nav:
+        with pytest.raises(BCError) as caught:
+            nav.insert("vendors", {"No": "NAV-T2", "Name": "x", "Blocked": "Sometimes"})
+        assert caught.value.status == 400 and "is not an option" in caught.value.message
+        with pytest.raises(BCError) as caught:
+            nav.insert(
+                "general_journal",
+                {"Journal_Template_Name": "GENERAL", "Journal_Batch_Name": "DEFAULT", "Line_No": 90000,
+                 "Account_Type": "G/L Account", "Account_No": "NO-SUCH-ACCOUNT", "Amount": Decimal("1")},
+            )  # fmt: skip
+        assert caught.value.status is not None and caught.value.status >= 400
+        assert "NO-SUCH-ACCOUNT" in caught.value.message

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import logging
 import socket
+import time
 from collections.abc import Callable
 
 import pytest
@@ -48,12 +49,14 @@ def test_a_healthy_connection_has_no_problems(nav_emu: EmulatorServer, auth: str
     assert diagnose_nav(nav_config(nav_emu, auth), roles=SOURCE_ROLES) == []
 
 
-def test_a_closed_port_names_the_odata_port(caplog: pytest.LogCaptureFixture) -> None:
+def test_a_closed_port_names_the_odata_port_at_once(caplog: pytest.LogCaptureFixture) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     config = nav_config_for_url(f"http://127.0.0.1:{port}")
+    started = time.monotonic()
     problems = diagnose_nav(config, roles=SOURCE_ROLES)
+    assert time.monotonic() - started < 3.0  # a refused connection is not retried while a person waits
     assert len(problems) == 1
     assert "cannot reach the NAV server" in problems[0] and "7048" in problems[0]
     assert "Enable OData V4 Services" in problems[0]
@@ -77,7 +80,7 @@ def nav_config_for_url(url: str):  # type: ignore[no-untyped-def]
 def test_a_wrong_server_instance_is_named(nav_emu: EmulatorServer) -> None:
     problems = diagnose_nav(nav_config(nav_emu, server_instance="DynamicsNAV100"), roles=SOURCE_ROLES)
     assert len(problems) == 1
-    assert "'DynamicsNAV100'" in problems[0] and "server_instance" in problems[0]
+    assert "either server instance 'DynamicsNAV100' does not exist" in problems[0] and "server_instance" in problems[0]
     assert "ODataServicesV4EndpointEnabled" in problems[0]
 
 
@@ -143,3 +146,18 @@ def test_a_wrong_basic_key_is_refused_without_echoing_it(
     problems = diagnose_nav(config, roles=SOURCE_ROLES)
     assert len(problems) == 1 and "basic authentication refused" in problems[0]
     assert_clean([*problems, caplog.text], [*secrets_of(nav_emu), "Not-The-Key-98765"])
+
+
+def test_odata_services_turned_off_name_the_setting(bc_emulator_factory: Factory) -> None:
+    emu = bc_emulator_factory(bc_version="nav2018", nav_odata_enabled=False)
+    problems = diagnose_nav(nav_config(emu, "ntlm"), roles=SOURCE_ROLES)
+    assert len(problems) == 1
+    assert "answered 405" in problems[0] and "Enable OData V4 Services" in problems[0] and "7048" in problems[0]
+
+
+def test_odata_v4_off_on_an_existing_instance_is_told_from_a_wrong_instance(bc_emulator_factory: Factory) -> None:
+    emu = bc_emulator_factory(bc_version="nav2018", nav_odata_v4_enabled=False)
+    problems = diagnose_nav(nav_config(emu, "ntlm"), roles=SOURCE_ROLES)
+    assert len(problems) == 1
+    assert f"server instance {emu.server_instance!r} exists but its OData V4 endpoint is off" in problems[0]
+    assert "ODataServicesV4EndpointEnabled" in problems[0]

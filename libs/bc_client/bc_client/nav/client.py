@@ -29,6 +29,7 @@ from bc_client.errors import (
     NAV_ODATA_V4_HINT,
     AuthenticationError,
     BCError,
+    CompanyNotFoundError,
     ConfigurationError,
     NotFoundError,
     Redactor,
@@ -304,17 +305,39 @@ class NavPageClient:
         try:
             yield from self._collection(url, headers)
         except NotFoundError as error:
-            raise self._unpublished(role, error) from None
+            raise self._explain_not_found(role, error) from None
 
     def get(self, role: str, key: NavKey) -> dict[str, Any] | None:
-        """One entity by its key, or None when NAV has no such record."""
+        """One entity by its key, or None when NAV has no such record (an unknown company or an unpublished
+        service still raise, naming what is missing)."""
         try:
             payload = self._json(self.request("GET", self.urls.entity(role, key)))
         except NotFoundError as error:
-            if self.services.service(role) not in self._published_or_unknown():
-                raise self._unpublished(role, error) from None
+            explained = self._explain_not_found(role, error)
+            if explained is not error:
+                raise explained from None
             return None
         return payload if isinstance(payload, dict) else None
+
+    def _explain_not_found(self, role: str, error: NotFoundError) -> BCError:
+        """A 404 names the company, the service, or (the caller decides) the record."""
+        if error.code and error.code.endswith("CompanyNotFound"):
+            try:
+                names = self.companies()
+            except BCError:
+                names = []
+            listing = ", ".join(repr(name) for name in names) or "none"
+            return CompanyNotFoundError(
+                f"company {self.company!r} not found ({error.message}). Available companies: {listing}",
+                available=names,
+                status=error.status,
+                code=error.code,
+                method=error.method,
+                url=error.url,
+            )
+        if self.services.service(role) not in self._published_or_unknown():
+            return self._unpublished(role, error)
+        return error
 
     def _published_or_unknown(self) -> list[str]:
         try:
@@ -324,11 +347,14 @@ class NavPageClient:
 
     def _unpublished(self, role: str, error: NotFoundError) -> NotFoundError:
         service = self.services.service(role)
-        error.message = (
-            f"{error.message} (service {service!r} for {role}: publish it on NAV's Web Services page, object type "
-            f"Page, or set services.{role} to the published name)"
+        return NotFoundError(
+            f"{error.message} (service {service!r} for {role} is not published: publish it on NAV's Web Services "
+            f"page, object type Page, or set services.{role} to the published name)",
+            status=error.status,
+            code=error.code,
+            method=error.method,
+            url=error.url,
         )
-        return error
 
     # -- writing --------------------------------------------------------------------------------------------
     def insert(self, role: str, body: Mapping[str, Any], *, timeout: float | None = None) -> dict[str, Any]:
