@@ -37,7 +37,6 @@ from destination_dynamics_nav import DestinationDynamicsNav
 
 LOGGER = logging.getLogger("airbyte")
 SCRIPT = Path(sys.executable).with_name("destination-dynamics-nav")
-BATCH_FILTER = "Journal_Template_Name eq 'GENERAL' and Journal_Batch_Name eq 'STAMPLI'"
 
 
 @dataclass
@@ -145,9 +144,10 @@ class ClassicNav:
     def client(self) -> NavPageClient:
         return NavPageClient.from_config(BCConnectionConfig.model_validate(self.config()))
 
-    def batch_lines(self) -> list[dict[str, Any]]:
+    def batch_lines(self, batch: str = "STAMPLI") -> list[dict[str, Any]]:
+        where = f"Journal_Template_Name eq 'GENERAL' and Journal_Batch_Name eq '{batch}'"
         with self.client() as nav:
-            return list(nav.read("general_journal", filter=BATCH_FILTER))
+            return list(nav.read("general_journal", filter=where))
 
     def documents(self) -> dict[str, list[dict[str, Any]]]:
         grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -446,18 +446,33 @@ def test_write_refuses_post_documents_true(basic: ClassicNav, build) -> None:
     assert basic.batch_lines() == []
 
 
-def test_batch_is_created_when_missing_and_check_names_a_missing_batch_without_page_251(tmp_path: Path, build) -> None:
+def test_batch_is_created_when_missing_even_if_the_answer_is_lost(basic: ClassicNav, build) -> None:
+    rule = basic.emulator.faults.add(kind="drop_after_commit", route="*Journal_Batches*", methods=["POST"], times=1)
+
+    run = basic.write(build, [build.record("invoices", build.one_line("N-1")), build.state(1)], journal_batch="NEWB")
+
+    assert rule.fired == 1
+    assert run.returncode == 0 and run.actions() == {"N-1": "posted"}, run.stdout[-2000:]
+    with basic.client() as client:
+        assert client.get("journal_batches", {"Journal_Template_Name": "GENERAL", "Name": "NEWB"}) is not None
+    assert {line["Journal_Batch_Name"] for line in basic.batch_lines("NEWB")} == {"NEWB"}
+
+
+def test_a_missing_batch_without_page_251_is_named_by_check_and_stops_write(tmp_path: Path, build) -> None:
     services = {
         name: role for name, role in EmulatorSettings().nav_published_services.items() if role != "journal_batches"
     }
     with _emulator(nav_published_services=services) as server:
         nav = ClassicNav(server, "basic", tmp_path)
-        run = nav.run("check", journal_batch="NEWBATCH")
-        status = next(line for line in run.lines if line["type"] == "CONNECTION_STATUS")["connectionStatus"]
+        checked = nav.run("check", journal_batch="NEWBATCH")
+        status = next(line for line in checked.lines if line["type"] == "CONNECTION_STATUS")["connectionStatus"]
         assert "NEWBATCH" in status["message"] and "page 251" in status["message"]
-    with _emulator() as server:
-        nav = ClassicNav(server, "basic", tmp_path)
-        run = nav.write(build, [build.record("invoices", build.one_line("N-1")), build.state(1)], journal_batch="NEWB")
-        assert run.actions() == {"N-1": "posted"}, run.stderr[-2000:]
-        with nav.client() as client:
-            assert client.get("journal_batches", {"Journal_Template_Name": "GENERAL", "Name": "NEWB"}) is not None
+
+        run = nav.write(
+            build, [build.record("invoices", build.one_line("N-1")), build.state(1)], journal_batch="NEWBATCH"
+        )
+
+        assert run.returncode == 1 and run.states == []
+        trace = next(line for line in run.lines if line["type"] == "TRACE")["trace"]["error"]
+        assert trace["failure_type"] == "config_error"
+        assert "create batch NEWBATCH in template GENERAL" in trace["message"]

@@ -8,12 +8,19 @@ from typing import Any
 
 from bc_client.errors import BCError, EntityExistsError, WriteOutcomeUnknownError
 from destination_dynamics_nav.nav_classic.pages import PageClient
+from destination_dynamics_nav.posting.journal_batch import JournalBatchMissingError
 
 logger = logging.getLogger("airbyte")
 
 
-class ClassicBatchMissingError(BCError):
-    """The batch does not exist and cannot be created through page web services."""
+class ClassicBatchMissingError(JournalBatchMissingError):
+    """The batch does not exist and cannot be created through page web services (a configuration error)."""
+
+
+def is_missing_batch_refusal(error: BCError) -> bool:
+    """NAV's TableRelation error for a line of a batch that does not exist (BaseApp GenJournalLine.Table.al field
+    51 "Journal Batch Name" TableRelation "Gen. Journal Batch"): '... (Gen. Journal Batch).'"""
+    return "Gen. Journal Batch" in error.message and "cannot be found" in error.message
 
 
 def batch_key(template: str, batch: str) -> dict[str, str | int]:

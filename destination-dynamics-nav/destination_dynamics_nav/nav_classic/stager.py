@@ -32,7 +32,12 @@ from destination_dynamics_nav.config import DestinationSettings
 from destination_dynamics_nav.hand_posted import LedgerMatch
 from destination_dynamics_nav.lookups import chunked
 from destination_dynamics_nav.mapping import PostingDocument, reversing_document
-from destination_dynamics_nav.nav_classic.batch import ensure_batch
+from destination_dynamics_nav.nav_classic.batch import (
+    ClassicBatchMissingError,
+    ensure_batch,
+    is_missing_batch_refusal,
+    missing_batch_message,
+)
 from destination_dynamics_nav.nav_classic.lines import LINE_NUMBER_STEP, GlobalDimensions, diff_lines, journal_lines
 from destination_dynamics_nav.nav_classic.pages import PageClient, batch_filter, line_key
 from destination_dynamics_nav.posting.base import InvoicePoster, InvoiceTask, is_business_error
@@ -270,6 +275,10 @@ class ClassicJournalStager(InvoicePoster):
             except BCError as error:
                 if not is_business_error(error):
                     raise  # 5xx/throttling after the client's retries: fail the sync, the rerun completes it
+                if is_missing_batch_refusal(error):
+                    # Every invoice would be refused the same way: stop the sync with what the admin must do.
+                    message = missing_batch_message(self.template, self.batch, service_published=False)
+                    raise ClassicBatchMissingError(f"{message} (NAV: {error.message})") from error
                 self._delete(self._document_lines(number))  # never leave half a document behind
                 raise _Refused(error.message) from error
         raise BCError(
