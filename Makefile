@@ -14,7 +14,7 @@ TEST_TIMEOUT ?= 300
 
 PYAIRBYTE_VENV := .venv-pyairbyte
 
-.PHONY: install lint format test unit pyairbyte-test demo bench bench-source bench-destination bench-emulator reliability images image-test clean
+.PHONY: install lint format test unit pyairbyte-test demo demo-nav-classic bench bench-source bench-destination bench-emulator reliability images image-test clean
 
 install: $(VENV)/.installed
 
@@ -54,6 +54,9 @@ $(PYAIRBYTE_VENV)/.installed: tests/pyairbyte/requirements.txt
 demo: install
 	$(PY) -m stampli_nav_runner.demo
 
+demo-nav-classic: install  # the same exports against a classic NAV 2018 server (page web services, issue 13)
+	$(PY) -m stampli_nav_runner.demo --nav-classic basic --root .demo-nav-classic
+
 bench: bench-source bench-destination bench-emulator
 
 bench-emulator: install
@@ -76,4 +79,4 @@ image-test:
 	bash packaging/image_test.sh
 
 clean:
-	rm -rf $(VENV) $(PYAIRBYTE_VENV) .demo .runs bench/.work
+	rm -rf $(VENV) $(PYAIRBYTE_VENV) .demo .demo-nav-classic .runs bench/.work

@@ -33,6 +33,7 @@ from bc_client import (
 from bc_client.enums import same_enum
 from destination_dynamics_nav.config import ConfigError, DestinationConfig, DestinationSettings
 from destination_dynamics_nav.default_dimensions import code_mandatory_note, parse_default_dimensions
+from destination_dynamics_nav.nav_classic import connector as nav_classic
 from destination_dynamics_nav.posting.journal import JournalBatchError
 from destination_dynamics_nav.posting.journal_batch import (
     JournalBatchMissingError,
@@ -92,6 +93,8 @@ class DestinationDynamicsNav(Destination):
             parsed = DestinationConfig.from_mapping(config)
         except ConfigError as error:
             return AirbyteConnectionStatus(status=Status.FAILED, message=str(error))
+        if parsed.connection.is_nav_web_services:  # classic NAV 2015-2018 page web services (issue 13)
+            return nav_classic.check(config, parsed)
         try:
             with BusinessCentralClient(
                 parsed.connection, max_in_flight=MAX_IN_FLIGHT, timeout=REQUEST_TIMEOUT, retry_policy=CHECK_RETRY_POLICY
@@ -174,6 +177,9 @@ class DestinationDynamicsNav(Destination):
         except ConfigError as error:
             raise traced(error) from None
         try:
+            if parsed.connection.is_nav_web_services:  # classic NAV 2015-2018 page web services (issue 13)
+                yield from nav_classic.write(config, parsed, configured_catalog, input_messages)
+                return
             with BusinessCentralClient(parsed.connection, max_in_flight=MAX_IN_FLIGHT, timeout=REQUEST_TIMEOUT) as bc:
                 yield from NavWriter(bc, parsed.settings, configured_catalog).run(input_messages)
         except AirbyteTracedException:

@@ -51,7 +51,11 @@ def posting_properties(order_start: int) -> dict[str, dict[str, Any]]:
         "post_documents": {
             "type": "boolean",
             "title": "Post documents",
-            "description": "false leaves the journal lines / draft purchase invoices unposted for review in NAV.",
+            "description": (
+                "false leaves the journal lines / draft purchase invoices unposted for review in NAV. With "
+                "deployment_type nav_web_services (NAV 2015-2018) it must be false: page web services cannot post, "
+                "invoices are staged in the journal batch for an accountant to post."
+            ),
             "default": True,
             "order": next(order),
         },

@@ -18,6 +18,7 @@ from stampli_nav_runner.connection import load_connection
 from stampli_nav_runner.connection_lock import ConnectionLockedError
 from stampli_nav_runner.demo.environment import DemoEnvironment
 from stampli_nav_runner.demo.golive import golive_summary, run_golive
+from stampli_nav_runner.demo.nav_classic import run_classic_demo
 from stampli_nav_runner.demo.summary import DemoOutcome, summary_lines
 from stampli_nav_runner.progress import ConsoleProgress
 from stampli_nav_runner.report import write_report
@@ -82,8 +83,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m stampli_nav_runner.demo", description=__doc__)
     parser.add_argument("--root", type=Path, default=Path(".demo"), help="demo folder (recreated each time)")
     parser.add_argument("--skip-reverse", action="store_true", help="run only the forward connection")
+    parser.add_argument(
+        "--nav-classic",
+        choices=["basic", "ntlm"],
+        help="run against a classic NAV 2018 server (page web services) with this authentication instead",
+    )
     args = parser.parse_args(argv)
     try:
+        if args.nav_classic:
+            return run_classic_demo(args.root, say, auth=args.nav_classic)
         return run_demo(args.root, with_reverse=not args.skip_reverse)
     except ConnectionLockedError as exc:
         print(f"error: {exc}", file=sys.stderr)
