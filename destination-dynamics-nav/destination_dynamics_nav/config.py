@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from bc_client import BCConnectionConfig
 from destination_dynamics_nav.document_numbers import normalize_prefix
@@ -52,6 +52,19 @@ class DestinationSettings(BaseModel):
     vendor_duplicate_check: Literal["block", "warn", "off"] = "block"
     local_currency_code: str | None = None
     dry_run: bool = False
+    # Not a config key: set by the connector for classic NAV, whose General Journal page has Currency_Code (field 12)
+    # where API v2.0 journalLines has none. Private, so no config can switch it on for API mode.
+    _journal_lines_carry_currency: bool = PrivateAttr(default=False)
+
+    @property
+    def journal_lines_carry_currency(self) -> bool:
+        return self._journal_lines_carry_currency
+
+    def with_journal_line_currency(self) -> DestinationSettings:
+        """A copy for a NAV whose journal lines take an explicit currency code (classic page web services)."""
+        copy = self.model_copy()
+        copy._journal_lines_carry_currency = True
+        return copy
 
     @field_validator("vendor_duplicate_check", mode="before")
     @classmethod

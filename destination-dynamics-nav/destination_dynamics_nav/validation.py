@@ -126,7 +126,7 @@ def _currency_problems(mapped: MappedInvoice, settings: DestinationSettings) -> 
             )
         ]
     code = mapped.currency_code
-    if code and settings.posting_mode == "journal":
+    if code and settings.posting_mode == "journal" and not settings.journal_lines_carry_currency:
         # API journal lines carry no currency code: a foreign amount would be booked as local currency.
         return [
             Problem(
@@ -145,6 +145,10 @@ def _vendor_currency_problems(
     journalLines API has no currency field to change it, so the invoice's currency must be the vendor's. (A purchase
     invoice sends its currency explicitly and may differ from the card.)"""
     if settings.posting_mode != "journal" or not mapped.vendor_number:
+        return []
+    if settings.journal_lines_carry_currency:
+        # Classic NAV: the line sends Currency_Code after Account_No, so it replaces the card's currency that
+        # GenJournalLine GetVendorAccount filled in — the card need not match.
         return []
     vendor = reference.vendor(mapped.vendor_number)
     if vendor is None:

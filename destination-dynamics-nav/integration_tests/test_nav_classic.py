@@ -476,3 +476,22 @@ def test_a_missing_batch_without_page_251_is_named_by_check_and_stops_write(tmp_
         trace = next(line for line in run.lines if line["type"] == "TRACE")["trace"]["error"]
         assert trace["failure_type"] == "config_error"
         assert "create batch NEWBATCH in template GENERAL" in trace["message"]
+
+
+def test_a_foreign_currency_invoice_is_staged_with_its_currency_code(basic: ClassicNav, build) -> None:
+    # Unlike API v2.0 journalLines, the General Journal page has Currency_Code (GenJournalLine field 12), so an EUR
+    # invoice is staged in EUR — also for a vendor whose card is in the local currency — not refused.
+    messages = [
+        build.record("invoices", {**build.one_line("EUR-1"), "currency": "EUR"}),
+        build.record("invoices", build.one_line("USD-1")),
+        build.state(1),
+    ]
+
+    run = basic.write(build, messages)
+
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.actions() == {"EUR-1": "posted", "USD-1": "posted"}, run.reasons()
+    _assert_staged_once(basic, {"STP-EUR-1", "STP-USD-1"}, lines_per_document=2)
+    documents = basic.documents()
+    assert {line["Currency_Code"] for line in documents["STP-EUR-1"]} == {"EUR"}
+    assert {line["Currency_Code"] for line in documents["STP-USD-1"]} == {""}  # NAV's local currency is blank

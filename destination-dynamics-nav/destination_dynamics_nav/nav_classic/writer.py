@@ -44,6 +44,9 @@ class ClassicWriter(NavWriter):
         *,
         published: frozenset[str],
     ) -> None:
+        # The General Journal page has Currency_Code (BaseApp GenJournalLine.Table.al field 12): foreign-currency
+        # invoices are staged with their code instead of being refused as in API mode.
+        settings = settings.with_journal_line_currency()
         super().__init__(_UsageOnly(client), settings, catalog)  # type: ignore[arg-type]
         self.client = client
         self.published = published  # roles whose service is published
