@@ -9,21 +9,19 @@ mode does by entryNumber. Records have the API v2.0 mode's fields; money is a de
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from airbyte_cdk.models import FailureType, SyncMode
-from airbyte_cdk.sources.streams import IncrementalMixin, Stream
-from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+from airbyte_cdk.models import SyncMode
 
 from bc_client import BCError, NotFoundError
 from bc_client.enums import decode_enum
 from bc_client.nav import NavPageClient, key_literal
-from source_dynamics_nav.cursors import EntryNumberCursor, InvalidStateError, RecordHashCursor
+from source_dynamics_nav.cursors import EntryNumberCursor, RecordHashCursor
 from source_dynamics_nav.declarations import Kind
 from source_dynamics_nav.nav_classic import NavStreamMapping
-from source_dynamics_nav.streams import CHECKPOINT_INTERVAL, traced
+from source_dynamics_nav.streams import CursorStream, traced
 
 logger = logging.getLogger("airbyte")
 
@@ -97,10 +95,8 @@ class NavEnrichment:
             record["localCurrencyCode"] = self.local_currency
 
 
-class NavPageStream(Stream, IncrementalMixin):
+class NavPageStream(CursorStream):
     """One published NAV page read as one of the source's streams."""
-
-    state_checkpoint_interval = CHECKPOINT_INTERVAL
 
     def __init__(
         self,
@@ -138,20 +134,6 @@ class NavPageStream(Stream, IncrementalMixin):
         if self.mapping.entry_number:
             return EntryNumberCursor.from_state(state, filter_field=self.mapping.entry_number)
         return RecordHashCursor.from_state(state)
-
-    @property
-    def state(self) -> MutableMapping[str, Any]:
-        return self._cursor.state()
-
-    @state.setter
-    def state(self, value: MutableMapping[str, Any]) -> None:
-        try:
-            self._cursor = self._new_cursor(value)
-        except InvalidStateError as error:
-            raise AirbyteTracedException(
-                message=f"The saved state of stream {self.name} cannot be read: {error}. Reset the stream.",
-                failure_type=FailureType.config_error,
-            ) from None
 
     def read_records(
         self,

@@ -59,10 +59,32 @@ def traced(error: BCError, stream: str) -> AirbyteTracedException:
     )
 
 
-class BusinessCentralStream(Stream, IncrementalMixin):
-    """A BC entity set read incrementally (or in full), page by page."""
+class CursorStream(Stream, IncrementalMixin):
+    """A stream whose Airbyte state is its cursor's: API v2.0 entity sets and classic NAV pages alike."""
 
     state_checkpoint_interval = CHECKPOINT_INTERVAL
+    _cursor: Any
+
+    def _new_cursor(self, state: Mapping[str, Any] | None) -> Any:
+        raise NotImplementedError
+
+    @property
+    def state(self) -> MutableMapping[str, Any]:
+        return self._cursor.state()
+
+    @state.setter
+    def state(self, value: MutableMapping[str, Any]) -> None:
+        try:
+            self._cursor = self._new_cursor(value)
+        except InvalidStateError as error:
+            raise AirbyteTracedException(
+                message=f"The saved state of stream {self.name} cannot be read: {error}. Reset the stream.",
+                failure_type=FailureType.config_error,
+            ) from None
+
+
+class BusinessCentralStream(CursorStream):
+    """A BC entity set read incrementally (or in full), page by page."""
 
     def __init__(
         self,
@@ -100,20 +122,6 @@ class BusinessCentralStream(Stream, IncrementalMixin):
         if self.declaration.cursor is CursorKind.ENTRY_NUMBER:
             return EntryNumberCursor.from_state(state)
         return ModifiedCursor.from_state(state)
-
-    @property
-    def state(self) -> MutableMapping[str, Any]:
-        return self._cursor.state()
-
-    @state.setter
-    def state(self, value: MutableMapping[str, Any]) -> None:
-        try:
-            self._cursor = self._new_cursor(value)
-        except InvalidStateError as error:
-            raise AirbyteTracedException(
-                message=f"The saved state of stream {self.name} cannot be read: {error}. Reset the stream.",
-                failure_type=FailureType.config_error,
-            ) from None
 
     # -- reading --------------------------------------------------------------------------------------------
     def read_records(
