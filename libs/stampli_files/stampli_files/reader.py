@@ -172,16 +172,26 @@ class ExportReader:
                 continue
             held += 1
             if held > self.max_rows_in_memory:
-                spill = RowGroups(workdir, document.path.stat().st_size, self.max_rows_in_memory)
-                for waiting_key, waiting_group in waiting.items():
-                    for waiting_payload in waiting_group:
-                        spill.add(waiting_key, waiting_payload)
-                waiting.clear()
-                for key, payload in payloads:
-                    spill.add(key, payload)
-                yield from spill.groups()
+                yield from self._spilled_groups(waiting, payloads, workdir, document)
                 return
         yield from waiting.items()  # only if a last row was not usable after all (e.g. rejected on the way)
+
+    def _spilled_groups(
+        self,
+        waiting: dict[str, list[Payload]],
+        payloads: Iterator[tuple[str, Payload]],
+        workdir: Path,
+        document: ExportDocument,
+    ) -> Iterator[tuple[str, list[Payload]]]:
+        """Too many rows held: the waiting groups and every row still to come go to disk buckets, read back by key."""
+        spill = RowGroups(workdir, document.path.stat().st_size, self.max_rows_in_memory)
+        for waiting_key, waiting_group in waiting.items():
+            for waiting_payload in waiting_group:
+                spill.add(waiting_key, waiting_payload)
+        waiting.clear()
+        for key, payload in payloads:
+            spill.add(key, payload)
+        yield from spill.groups()
 
     def _run_groups(
         self, source: CsvRows, scattered: dict[str, int], workdir: Path, document: ExportDocument
@@ -223,14 +233,7 @@ class ExportReader:
                 continue
             held += 1
             if held > self.max_rows_in_memory:
-                spill = RowGroups(workdir, document.path.stat().st_size, self.max_rows_in_memory)
-                for waiting_key, waiting_group in waiting.items():
-                    for waiting_payload in waiting_group:
-                        spill.add(waiting_key, waiting_payload)
-                waiting.clear()
-                for key, payload in payloads:
-                    spill.add(key, payload)
-                yield from spill.groups()
+                yield from self._spilled_groups(waiting, payloads, workdir, document)
                 return
         if run_key is not None:
             if unusable.get(run_key, 0) > run[-1][0]:
