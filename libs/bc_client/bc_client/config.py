@@ -181,6 +181,21 @@ def _service_name(value: str, role: str) -> str:
     return value
 
 
+# Role -> the NAV page an administrator publishes for it (NAV 2018 W1 object id and caption): what `check` asks for
+# and what the spec describes.
+NAV_PAGES: dict[str, str] = {
+    "vendors": "page 26 Vendor Card",
+    "gl_accounts": "page 16 Chart of Accounts",
+    "dimensions": "page 536 Dimensions",
+    "dimension_values": "page 537 Dimension Values",
+    "general_journal": "page 39 General Journal",
+    "gl_entries": "page 20 General Ledger Entries",
+    "vendor_ledger_entries": "page 29 Vendor Ledger Entries",
+    "journal_batches": "page 251 General Journal Batches",
+    "general_ledger_setup": "page 118 General Ledger Setup",
+}
+
+
 class NavServices(_Model):
     """Role -> the Service Name the NAV administrator published on the Web Services page (object type Page).
 

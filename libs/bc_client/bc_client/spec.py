@@ -17,7 +17,13 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from bc_client.config import BUSINESS_CENTRAL_SCOPE, DEFAULT_AUTHORITY_URL, DEFAULT_NAV_SERVER_INSTANCE, NavServices
+from bc_client.config import (
+    BUSINESS_CENTRAL_SCOPE,
+    DEFAULT_AUTHORITY_URL,
+    DEFAULT_NAV_SERVER_INSTANCE,
+    NAV_PAGES,
+    NavServices,
+)
 
 CONNECTION_REQUIRED: tuple[str, ...] = ("deployment", "company")
 
@@ -186,17 +192,8 @@ _NTLM: dict[str, Any] = {
     },
 }
 
-_NAV_PAGES = {
-    "vendors": "page 26 Vendor Card",
-    "gl_accounts": "page 16 Chart of Accounts",
-    "dimensions": "page 536 Dimensions",
-    "dimension_values": "page 537 Dimension Values",
-    "general_journal": "page 39 General Journal",
-    "gl_entries": "page 20 General Ledger Entries",
-    "vendor_ledger_entries": "page 29 Vendor Ledger Entries",
-    "journal_batches": "page 251 General Journal Batches",
-    "general_ledger_setup": "page 118 General Ledger Setup (optional: global dimensions and LCY code)",
-}
+# The optional role's description says what it is for.
+_NAV_PAGE_NOTES = {"general_ledger_setup": " (optional: global dimensions and LCY code)"}
 
 _NAV_WEB_SERVICES: dict[str, Any] = {
     "title": "NAV 2015-2018 (OData V4 page web services)",
@@ -234,7 +231,7 @@ _NAV_WEB_SERVICES: dict[str, Any] = {
                 role: {
                     "type": "string",
                     "title": role,
-                    "description": f"{_NAV_PAGES[role]}.",
+                    "description": f"{NAV_PAGES[role]}{_NAV_PAGE_NOTES.get(role, '')}.",
                     "default": NavServices.model_fields[role].default,
                     "pattern": "^([A-Za-z_][A-Za-z0-9_]*)?$",
                     "order": order,

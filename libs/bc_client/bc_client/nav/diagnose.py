@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from bc_client.config import NAV_PAGES as PAGES
 from bc_client.config import BasicAuth, BCConnectionConfig, NavWebServicesDeployment
 from bc_client.errors import (
     NAV_ODATA_V4_HINT,
@@ -39,18 +40,6 @@ CHECK_RETRY_POLICY = RetryPolicy(
     max_attempts=2, backoff_base=0.2, backoff_max=1.0, max_retry_after=5.0, retry_connect_errors=False
 )
 
-# Role -> the NAV page to publish for it (page number and caption; NAV 2018 W1 object ids).
-PAGES: dict[str, str] = {
-    "vendors": "page 26 Vendor Card",
-    "gl_accounts": "page 16 Chart of Accounts",
-    "dimensions": "page 536 Dimensions",
-    "dimension_values": "page 537 Dimension Values",
-    "general_journal": "page 39 General Journal",
-    "gl_entries": "page 20 General Ledger Entries",
-    "vendor_ledger_entries": "page 29 Vendor Ledger Entries",
-    "journal_batches": "page 251 General Journal Batches",
-    "general_ledger_setup": "page 118 General Ledger Setup",
-}
 DEFAULT_INSTANCES = "NAV 2018 DynamicsNAV110, NAV 2017 DynamicsNAV100, NAV 2016 DynamicsNAV90, NAV 2015 DynamicsNAV80"
 
 
