@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
 from decimal import Decimal
+
+from destination_dynamics_nav.lookups import FILTER_CHUNK
 
 MODE = {"posting_mode": "purchase_invoice"}
 
@@ -84,6 +88,52 @@ def test_a_draft_left_by_a_crash_is_posted_and_someone_elses_draft_is_left_alone
     assert Decimal(
         str(next(i for i in invoices if i["vendorInvoiceNumber"] == "F-P-2")["totalAmountIncludingTax"])
     ) == Decimal("1.00")
+
+
+def test_posted_drafts_are_confirmed_by_one_range_read(nav, build, emulator) -> None:
+    count = 3 * FILTER_CHUNK
+    emulator.request_log.clear()
+    out = nav.write(
+        [build.record("invoices", build.invoice(f"R-{n}")) for n in range(count)] + [build.state(1)], **MODE
+    )
+    assert set(map(tuple, out.actions().values())) == {("posted",)} and len(out.actions()) == count
+    reads = [r for r in emulator.request_log.entries() if r.method == "GET" and r.path.endswith("/purchaseInvoices")]
+    # the look-up before writing takes one read per chunk of vendor invoice numbers; the confirmation one in all
+    assert len(reads) == math.ceil(count / FILTER_CHUNK) + 1, reads
+
+
+def test_a_draft_stamped_by_a_clock_ahead_is_still_confirmed_once(nav, build, emulator) -> None:
+    # A draft left by a crash, stamped by a server whose clock ran an hour ahead; this server posts it earlier by
+    # its own clock, so the range read from the draft's stamp misses the posted invoice: it is looked up by number.
+    emulator.clock.advance(3600)
+    nav.bc.create(
+        "purchaseInvoices",
+        {
+            "vendorNumber": "V10000",
+            "vendorInvoiceNumber": "F-S-1",
+            "postingDate": "2026-11-02",
+            "purchaseInvoiceLines": [
+                {
+                    "lineType": "Account",
+                    "lineObjectNumber": "6100",
+                    "quantity": Decimal(1),
+                    "unitCost": Decimal("100.00"),
+                },
+                {
+                    "lineType": "Account",
+                    "lineObjectNumber": "6120",
+                    "quantity": Decimal(1),
+                    "unitCost": Decimal("50.50"),
+                },
+            ],
+        },
+    )
+    emulator.clock.set(emulator.clock.now() - timedelta(hours=1))
+    out = nav.write([build.record("invoices", build.invoice("S-1")), build.state(1)], **MODE)
+    assert out.actions() == {"S-1": ["posted"]}, out.by_key()
+    invoices = nav.purchase_invoices()
+    assert [(i["vendorInvoiceNumber"], i["status"]) for i in invoices] == [("F-S-1", "Open")]
+    assert out.by_key()["S-1"][0]["nav_document_number"] == invoices[0]["number"]
 
 
 def test_lost_answers_on_create_and_post_do_not_duplicate(nav, build, emulator) -> None:

@@ -444,6 +444,8 @@ def post_purchase_invoice(txn: Transaction, company: CompanyData, invoice: dict[
         dimension_set=invoice["dimensionSet"],
     )
     posted = {**invoice, "number": posted_number, "status": "Open", "draftNumber": number}
+    # PurchInvAggregator OnAfterInsertPurchaseInvoiceHeader modifies the aggregate: lastModifiedDateTime (its
+    # SystemModifiedAt, APIV2PurchaseInvoices.Page.al) moves to the posting time; txn.update stamps it.
     return txn.update(company, "purchaseInvoices", posted)
 
 
