@@ -1,9 +1,13 @@
-"""The write loop: buffer records, flush at each STATE (and every N invoices), echo the STATE once durable.
+"""The write loop: buffer records, flush every N invoices (and at the end), echo each STATE once durable.
 
 A flush: vendors first (invoices may need them), then the gl_accounts comparison, then invoices — parse,
 classify by status, validate against NAV's reference data, create vendors invoices need, and hand the valid ones
 to the posting strategy. One audit line per record. STATE is echoed only after everything before it is durable,
 in order, every one of them (none in a dry run: nothing was written, so nothing may be confirmed).
+
+A STATE cuts the buffer short only when no post is in flight (then flushing costs no overlap): otherwise flushes
+stay full-sized and each post overlaps the next flush however often the source checkpoints, and the STATE waits
+for the flush holding the records before it, and for that flush's post and confirmation, to be done.
 """
 
 from __future__ import annotations
@@ -35,11 +39,11 @@ from stampli_nav_events.record_fields import RecordFields
 logger = logging.getLogger("airbyte")
 
 STREAM_KEYS = {"invoices": "invoice_id", "vendors": "vendor_id", "gl_accounts": "account_number"}
-# Invoices per flush between STATE messages: bounds memory and the size of one journal post (and so the cost of
+# Invoices per flush: bounds memory and the size of one journal post (and so the cost of
 # isolating a failing document in it), while keeping look-ups batched. 200 fills five 40-key look-up filters and
 # halves the per-flush reads and round trips of 100 (about 0.03 API operations per invoice less in both modes).
 FLUSH_INVOICES = 200
-FLUSH_RECORDS = 2000  # any records (vendors, G/L accounts) between STATE messages
+FLUSH_RECORDS = 2000  # any records (vendors, G/L accounts) per flush
 
 
 @dataclass
@@ -74,6 +78,29 @@ def rounds(records: list[tuple[str, Mapping[str, Any]]]) -> list[list[tuple[str,
     return [r for r in result if r]
 
 
+class _PendingStates:
+    """STATE messages not yet echoed, in order, each with the flush-tail generation that must be joined first."""
+
+    def __init__(self) -> None:
+        self._waiting: list[tuple[int | None, AirbyteMessage]] = []  # None: its records are still in the buffer
+
+    def add(self, state: AirbyteMessage, *, buffered: bool, generation: int) -> None:
+        """A STATE arrived: it covers the buffered records (flushed later) or, with none, what was flushed so far."""
+        self._waiting.append((None if buffered else generation, state))
+
+    def flushed(self, generation: int) -> None:
+        """The buffer was flushed; its records are durable once the tail of `generation` is joined (the flush
+        started it, or started none and the latest one, perhaps already joined, is the last that matters)."""
+        self._waiting = [(generation if needs is None else needs, state) for needs, state in self._waiting]
+
+    def durable(self, joined_through: int) -> list[AirbyteMessage]:
+        """Take the leading STATEs whose records are durable (order kept: one waiting holds back those after it)."""
+        ready: list[AirbyteMessage] = []
+        while self._waiting and self._waiting[0][0] is not None and self._waiting[0][0] <= joined_through:
+            ready.append(self._waiting.pop(0)[1])
+        return ready
+
+
 def poster_for(bc: BusinessCentralClient, settings: DestinationSettings) -> InvoicePoster:
     """The posting mode's poster; in a dry run its twin that records what it would write instead of writing."""
     if settings.posting_mode == "purchase_invoice":
@@ -103,6 +130,7 @@ class NavWriter:
     def run(self, messages: Iterable[AirbyteMessage]) -> Iterator[AirbyteMessage]:
         self._log_sync_modes()
         buffer = _Buffer()
+        states = _PendingStates()
         for message in messages:
             if message.type == Type.RECORD and message.record is not None:
                 stream = message.record.stream
@@ -112,13 +140,18 @@ class NavWriter:
                 buffer.add(stream, message.record.data)
                 if buffer.invoices >= FLUSH_INVOICES or len(buffer.records) >= FLUSH_RECORDS:
                     yield from self._flush(buffer.take())
+                    states.flushed(self.poster.tail.generation)
+                    yield from self._confirm(states.durable(self.poster.tail.joined_through))
             elif message.type == Type.STATE:
-                yield from self._flush(buffer.take(), durable=True)  # everything before the STATE, done
-                if self.settings.dry_run:
-                    self._states_held += 1
-                else:
-                    yield message
+                if buffer.records and not self.poster.tail.busy:
+                    # Nothing in flight to overlap with: flushing now costs no round trip and confirms sooner.
+                    yield from self._flush(buffer.take())
+                    states.flushed(self.poster.tail.generation)
+                states.add(message, buffered=bool(buffer.records), generation=self.poster.tail.generation)
+                yield from self._confirm(states.durable(self.poster.tail.joined_through))
         yield from self._flush(buffer.take(), durable=True)
+        states.flushed(self.poster.tail.generation)
+        yield from self._confirm(states.durable(self.poster.tail.joined_through))
         self.poster.close()
         if self._states_held:
             yield log_message(
@@ -131,6 +164,13 @@ class NavWriter:
         yield self.audit.summary(
             self.bc.usage.snapshot(), posting_mode=self.settings.posting_mode, dry_run=self.settings.dry_run
         )
+
+    def _confirm(self, states: list[AirbyteMessage]) -> Iterator[AirbyteMessage]:
+        """Echo STATE messages whose records are durable (none in a dry run: counted, then reported)."""
+        if self.settings.dry_run:
+            self._states_held += len(states)
+            return
+        yield from states
 
     def _ignore_stream(self, stream: str) -> Iterator[AirbyteMessage]:
         if stream not in self.audit.ignored_streams:

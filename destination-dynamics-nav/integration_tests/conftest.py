@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import SimpleNamespace
@@ -197,7 +197,7 @@ class Nav:
         config.update(overrides)
         return config
 
-    def stream(self, messages: list[AirbyteMessage], **overrides: Any) -> Iterator[AirbyteMessage]:
+    def stream(self, messages: Iterable[AirbyteMessage], **overrides: Any) -> Iterator[AirbyteMessage]:
         """The connector's output as it comes (for tests that watch a sync fail midway)."""
         return DestinationDynamicsNav().write(self.config(**overrides), catalog(), iter(messages))
 

@@ -4,11 +4,13 @@ Post with Job Queue, invoices keyed in by hand, and one refused operation inside
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
+from airbyte_cdk.models import AirbyteMessage
 
 from destination_dynamics_nav.posting import job_queue
 
@@ -211,18 +213,19 @@ def _ledger_entry(number: int) -> dict[str, Any]:
 
 
 def test_a_refused_operation_in_an_atomic_batch_rejects_only_its_invoice(nav, build, emulator) -> None:
-    messages = [build.record("invoices", build.invoice("FIRST")), build.state(1)]
-    messages += [build.record("invoices", build.invoice(f"B-{n}")) for n in range(3)]
-    messages.insert(3, build.record("invoices", build.invoice("BLOCKED", vendor_id="V10010")))
-    messages.append(build.state(2))
-    output = []
-    for message in nav.stream(messages):
-        output.append(message)
-        if message.type.name == "STATE" and message.state.stream.stream_state.marker == 1:
-            # After the first flush read NAV's vendors: a user blocks V10010, so BC refuses its journal line at
-            # insert, inside the atomic $batch that carries the other invoices of the flush too.
-            emulator.store.modify("vendors", {"number": "V10010"}, blocked="All")
-    out = build.Output(output)
+    later = [build.record("invoices", build.invoice(f"B-{n}")) for n in range(3)]
+    later.insert(1, build.record("invoices", build.invoice("BLOCKED", vendor_id="V10010")))
+
+    def messages() -> Iterator[AirbyteMessage]:
+        # STATE 1 with nothing in flight flushes FIRST, which reads NAV's vendors; then a user blocks V10010, so BC
+        # refuses its journal line at insert, inside the atomic $batch that carries the other invoices too.
+        yield build.record("invoices", build.invoice("FIRST"))
+        yield build.state(1)
+        emulator.store.modify("vendors", {"number": "V10010"}, blocked="All")
+        yield from later
+        yield build.state(2)
+
+    out = build.Output(list(nav.stream(messages())))
     (blocked,) = out.by_key()["BLOCKED"]
     assert blocked["action"] == "rejected" and blocked["reason"].startswith("nav_write_failed")
     assert "blocked" in blocked["reason"]

@@ -115,10 +115,11 @@ def test_the_console_script_posts_and_confirms_state_and_prints_no_secret(nav, b
         for line in lines
         if line["type"] == "LOG" and '"stampli_nav.audit"' in line["log"]["message"]
     ]
-    assert [(a["key"], a["action"]) for a in audit] == [
-        ("V30000", "vendor_created"),
+    # one line per record; a posting is confirmed after the next flush's own rejects may have been reported
+    assert sorted((a["key"], a["action"]) for a in audit) == [
         ("PROC-1", "posted"),
         ("PROC-2", "rejected"),
+        ("V30000", "vendor_created"),
     ]
     assert nav.document_numbers_posted() == {"STP-PROC-1": Decimal("150.50")}
     secret = nav.emulator.basic_access_key

@@ -23,6 +23,7 @@ from destination_dynamics_nav.lookups import (
     gl_entries_by_document,
     journal_lines_by_document,
 )
+from destination_dynamics_nav.mapping import PostingDocument
 from destination_dynamics_nav.posting.base import InvoicePoster, InvoiceTask, as_dry_run
 from destination_dynamics_nav.posting.journal_batch import ensure_journal, find_journal
 from destination_dynamics_nav.posting.journal_plan import (
@@ -66,22 +67,29 @@ class JournalPoster(InvoicePoster):
     def process(self, tasks: Sequence[InvoiceTask], events: list[AuditEvent]) -> None:
         if not tasks:
             return
-        # The previous flush's post and confirmation ran beside this flush's validation and look-ups; the batch is
-        # read (and written, and posted whole) only once they are done.
+        reversal_of = reversals(tasks, self.settings.document_number_prefix)
+        numbers = lookup_numbers(tasks, reversal_of)
+        # What the ledger holds for these documents is read while the previous flush's post and confirmation still
+        # run: that tail posts other documents (the writer's settle() joined it first if it touched one of these).
+        # The batch is read (and written, and posted whole) only once the tail is done.
+        entries = gl_entries_by_document(self.bc, numbers)
         self.tail.join(events)
-        plan, decided = self._plan(tasks)
+        plan, decided = self._plan(tasks, reversal_of, numbers, entries)
         events.extend(decided)
         self._execute(plan, events)
 
-    def _plan(self, tasks: Sequence[InvoiceTask]) -> tuple[JournalPlan, list[AuditEvent]]:
-        """One round of concurrent reads (what is posted, what waits in the batch, where line numbers and G/L entry
-        numbers stand: entries this flush posts will all be above that high-water mark), then the pure plan."""
-        reversal_of = reversals(tasks, self.settings.document_number_prefix)
-        numbers = lookup_numbers(tasks, reversal_of)
+    def _plan(
+        self,
+        tasks: Sequence[InvoiceTask],
+        reversal_of: dict[str, PostingDocument],
+        numbers: list[str],
+        entries: dict[str, list[dict[str, Any]]],
+    ) -> tuple[JournalPlan, list[AuditEvent]]:
+        """One round of concurrent reads (what waits in the batch, where line numbers and G/L entry numbers stand:
+        entries this flush posts will all be above that high-water mark), then the pure plan."""
         posting = self._posts
-        entries, open_lines, highest_line, high_water = concurrently(
+        open_lines, highest_line, high_water = concurrently(
             self.bc,
-            lambda: gl_entries_by_document(self.bc, numbers),
             lambda: self._open_lines(numbers),
             lambda: self.lines.highest_line_number() if self.lines is not None and not posting and self._writes else 0,
             lambda: self.mark.current() if posting else 0,  # read after the previous flush's tail was joined
@@ -177,7 +185,9 @@ class DryRunJournalPoster(JournalPoster):
     def process(self, tasks: Sequence[InvoiceTask], events: list[AuditEvent]) -> None:
         if not tasks:
             return
-        plan, decided = self._plan(tasks)
+        reversal_of = reversals(tasks, self.settings.document_number_prefix)
+        numbers = lookup_numbers(tasks, reversal_of)
+        plan, decided = self._plan(tasks, reversal_of, numbers, gl_entries_by_document(self.bc, numbers))
         events.extend(as_dry_run(event) for event in decided)
         events.extend(as_dry_run(withdrawal.event(done=False)) for withdrawal in plan.withdrawals)
         for item in plan.pending:

@@ -22,10 +22,27 @@ class FlushTail:
         self._pool: ThreadPoolExecutor | None = None
         self._future: Future[_Outcome] | None = None
         self._keys: frozenset[str] = frozenset()
+        self._started = 0  # tails started so far: a tail's generation is its number in that count
+        self._joined = 0  # the generation of the last tail joined (every earlier one was joined before it)
 
     @property
     def running(self) -> bool:
         return self._future is not None
+
+    @property
+    def busy(self) -> bool:
+        """A tail is still working (not merely waiting to be joined)."""
+        return self._future is not None and not self._future.done()
+
+    @property
+    def generation(self) -> int:
+        """The generation of the latest tail started (running or joined); 0 before any."""
+        return self._started
+
+    @property
+    def joined_through(self) -> int:
+        """Every tail up to this generation has been joined: its work is durable and its events handed over."""
+        return self._joined
 
     def start(self, work: Callable[[list[AuditEvent]], None], keys: Collection[str]) -> None:
         """Run `work(events)` in the background; `keys` name what it still changes in NAV (document numbers,
@@ -43,6 +60,7 @@ class FlushTail:
             return events, None
 
         self._keys = frozenset(k.upper() for k in keys)
+        self._started += 1
         self._future = self._pool.submit(run)
 
     def touches(self, keys: Collection[str]) -> bool:
@@ -54,6 +72,8 @@ class FlushTail:
         if future is None:
             return
         tail_events, error = future.result()
+        if error is None:
+            self._joined = self._started
         events.extend(tail_events)
         if error is not None:
             raise error

@@ -12,6 +12,7 @@ The emulator stores plain captions (business rules compare those) and encodes on
 
 from __future__ import annotations
 
+import functools
 import re
 
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
@@ -25,6 +26,7 @@ def _is_identifier_char(char: str, first: bool) -> bool:
     return char.isalnum()
 
 
+@functools.lru_cache(maxsize=4096)  # captions are few and repeat on every serialised row
 def encode_name(value: str) -> str:
     """The enum member name BC sends for a plain caption."""
     out: list[str] = []

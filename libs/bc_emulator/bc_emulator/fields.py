@@ -175,16 +175,18 @@ class EntitySchema:
     by_name: dict[str, FieldSpec] = field(init=False, repr=False, compare=False)
 
     _blank: dict[str, Any] = field(init=False, repr=False, compare=False)
+    _names: tuple[str, ...] = field(init=False, repr=False, compare=False)
     option_names: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
         object.__setattr__(self, "option_names", frozenset(f.name for f in self.fields if f.kind is Kind.OPTION))
         object.__setattr__(self, "_blank", {f.name: f.default() for f in self.fields})
+        object.__setattr__(self, "_names", tuple(f.name for f in self.fields))
 
     @property
     def names(self) -> tuple[str, ...]:
-        return tuple(f.name for f in self.fields)
+        return self._names
 
     def defaults(self) -> dict[str, Any]:
         """A fresh dict of every field's blank value (values are immutable, so a shallow copy suffices)."""

@@ -12,12 +12,12 @@ The API v2.0 journalLines page does not show "Job Queue Status", so the status l
 from __future__ import annotations
 
 import threading
-import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from bc_emulator import errors, posting
 from bc_emulator.clock import format_datetime, parse_datetime
+from bc_emulator.ids import new_id
 from bc_emulator.store import CompanyData, Store, Transaction
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ def enqueue_journal(txn: Transaction, company: CompanyData, journal: dict[str, A
         # EnqueueGenJrnlLineWithUI tests the document's first line; one already queued fails the whole post.
         if status_of(document_lines[0]) not in (BLANK, ERROR):
             raise errors.dialog(ALREADY_SCHEDULED)
-        entry_id = str(uuid.uuid4())
+        entry_id = new_id()
         entries = [e for e in entries if not _same_document(e, journal["id"], document_number)]
         entries.append(
             {

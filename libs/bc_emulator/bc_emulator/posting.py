@@ -7,13 +7,13 @@ $batch cannot roll it back.
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
 from bc_emulator import default_dimensions, errors, rules
 from bc_emulator.fields import round_amount
+from bc_emulator.ids import new_id
 from bc_emulator.resources.base import take_number
 from bc_emulator.store import CompanyData, Transaction
 
@@ -50,7 +50,7 @@ class Ledger:
         entry_number = self.company.setup["lastEntryNumber"] + 1
         self.txn.set_setup(self.company, "lastEntryNumber", entry_number)
         record = {
-            "id": str(uuid.uuid4()),
+            "id": new_id(),
             "entryNumber": entry_number,
             "postingDate": posting_date,
             "documentNumber": document_number,
@@ -89,7 +89,7 @@ class Ledger:
         entry_number = self.company.setup["lastVendorLedgerEntryNumber"] + 1
         self.txn.set_setup(self.company, "lastVendorLedgerEntryNumber", entry_number)
         record = {
-            "id": str(uuid.uuid4()),
+            "id": new_id(),
             "entryNumber": entry_number,
             "vendorNumber": vendor_number,
             "postingDate": posting_date,

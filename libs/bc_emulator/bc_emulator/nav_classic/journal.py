@@ -7,12 +7,12 @@ NAV-only values live in hidden fields (documentType) or in the line's dimension 
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC
 from typing import Any
 
 from bc_emulator import entities, errors, rules
 from bc_emulator.fields import EMPTY_GUID, round_amount
+from bc_emulator.ids import new_id
 from bc_emulator.resources.base import duplicate_key, next_line_number, remember_line_number, table_relation
 from bc_emulator.resources.journals import _create_dim_from_default_dim, _next_document_number
 from bc_emulator.store import CompanyData, Transaction
@@ -39,7 +39,7 @@ def insert(txn: Transaction, company: CompanyData, values: dict[str, Any]) -> di
     journal = _batch(company, template, batch)
     record: dict[str, Any] = {
         **entities.JOURNAL_LINE.defaults(),
-        "id": str(uuid.uuid4()),
+        "id": new_id(),
         "journalId": journal["id"],
         "documentType": " ",
         "currencyCode": "",

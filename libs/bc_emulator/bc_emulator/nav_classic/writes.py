@@ -5,11 +5,11 @@ refused, option values must be NAV's captions, Code fields are upper-cased, leng
 
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from bc_emulator import entities, errors, rules
 from bc_emulator.fields import EMPTY_GUID, Kind
+from bc_emulator.ids import new_id
 from bc_emulator.nav_classic import errors as nav_errors
 from bc_emulator.nav_classic import journal
 from bc_emulator.nav_classic.pages import NavPage
@@ -140,7 +140,7 @@ def _insert_batch(txn: Transaction, company: CompanyData, values: dict[str, Any]
         raise duplicate_key("Gen. Journal Batch", f"Journal Template Name='{template}',Name='{name}'")
     record = {
         **entities.JOURNAL.defaults(),
-        "id": str(uuid.uuid4()),
+        "id": new_id(),
         "templateDisplayName": template,
         "code": name,
         "displayName": values.get("Description", ""),

@@ -7,12 +7,12 @@ APIV2Accounts has no defaultDimensions part, so accounts({id})/defaultDimensions
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from bc_emulator import entities, errors
 from bc_emulator.default_dimensions import TABLE_IDS
 from bc_emulator.fields import EMPTY_GUID
+from bc_emulator.ids import new_id
 from bc_emulator.resources.base import EntitySet, RequestContext, Scope, duplicate_key
 from bc_emulator.store import CompanyData, Transaction
 
@@ -38,7 +38,7 @@ class DefaultDimensions(EntitySet):
     def create(self, txn: Transaction, ctx: RequestContext, scope: Scope, body: dict[str, Any]) -> dict[str, Any]:
         company = self.company_of(scope)
         values = self.fields_from_body(body)
-        record = {**self.schema.defaults(), **values, "id": str(uuid.uuid4())}
+        record = {**self.schema.defaults(), **values, "id": new_id()}
         if scope.parent is not None:  # the SubPageLink fills Parent Type and ParentId (page OnInsertRecord)
             record["parentType"], record["parentId"] = "Vendor", scope.parent.record["id"]
         if record["parentType"] == " " or record["parentId"] == EMPTY_GUID:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from datetime import UTC
 from decimal import Decimal
@@ -10,6 +9,7 @@ from typing import Any
 
 from bc_emulator import default_dimensions, entities, errors, job_queue, posting, rules
 from bc_emulator.fields import EMPTY_DATE, EMPTY_GUID, round_amount
+from bc_emulator.ids import new_id
 from bc_emulator.odata.filter import Bound
 from bc_emulator.resources.base import (
     EntitySet,
@@ -46,7 +46,7 @@ class Journals(EntitySet):
     def create(self, txn: Transaction, ctx: RequestContext, scope: Scope, body: dict[str, Any]) -> dict[str, Any]:
         company = self.company_of(scope)
         values = self.fields_from_body(body)
-        record = {**self.schema.defaults(), **values, "id": str(uuid.uuid4())}
+        record = {**self.schema.defaults(), **values, "id": new_id()}
         record["templateDisplayName"] = company.setup["defaultJournalTemplate"]
         if not record["code"]:
             raise errors.field_validation(
@@ -128,7 +128,7 @@ class JournalLines(EntitySet):
         company = self.company_of(scope)
         values = self.fields_from_body(body)
         journal = self._journal(company, scope, values)
-        record = {**self.schema.defaults(), **values, "id": str(uuid.uuid4()), "journalId": journal["id"]}
+        record = {**self.schema.defaults(), **values, "id": new_id(), "journalId": journal["id"]}
         record["dimensionSet"] = {}
         lines = company.table("journalLines")
         if record["lineNumber"] == 0:

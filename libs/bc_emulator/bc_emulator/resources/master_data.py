@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from bc_emulator import entities, errors, rules, vendor_rules
+from bc_emulator.ids import new_id
 from bc_emulator.resources.base import EntitySet, RequestContext, Scope, duplicate_key, take_number
 from bc_emulator.store import CompanyData, Transaction
 from bc_emulator.versions import profile
@@ -51,7 +51,7 @@ class Vendors(EntitySet):
     def create(self, txn: Transaction, ctx: RequestContext, scope: Scope, body: dict[str, Any]) -> dict[str, Any]:
         company = self.company_of(scope)
         values = self.fields_from_body(body)
-        record = {**self.schema.defaults(), **values, "id": str(uuid.uuid4())}
+        record = {**self.schema.defaults(), **values, "id": new_id()}
         self._apply_references(company, record, values)
         if record["number"]:
             vendor_rules.check_manual_number(company)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from datetime import UTC
 from decimal import Decimal
@@ -10,6 +9,7 @@ from typing import Any
 
 from bc_emulator import default_dimensions, entities, errors, posting, rules
 from bc_emulator.fields import EMPTY_DATE, EMPTY_GUID, round_amount
+from bc_emulator.ids import new_id
 from bc_emulator.odata.filter import Bound
 from bc_emulator.resources.base import (
     EntitySet,
@@ -52,7 +52,7 @@ class PurchaseInvoices(EntitySet):
         if values.get("vendorId", EMPTY_GUID) == EMPTY_GUID and not values.get("vendorNumber"):
             raise errors.dialog('A "vendorNumber" or a "vendorId" must be provided.')
         _no_invoice_discount(values)
-        record = {**self.schema.defaults(), **values, "id": str(uuid.uuid4()), "status": "Draft"}
+        record = {**self.schema.defaults(), **values, "id": new_id(), "status": "Draft"}
         record["dimensionSet"] = {}
         today = txn.now().astimezone(UTC).date().isoformat()
         for date_field in ("invoiceDate", "postingDate"):
@@ -215,7 +215,7 @@ class PurchaseInvoiceLines(EntitySet):
         values = self.fields_from_body(body)
         if values.get("documentId", header["id"]) != header["id"]:
             raise errors.dialog("The documentId of a line can't be changed.")
-        record = {**self.schema.defaults(), **values, "id": str(uuid.uuid4()), "documentId": header["id"]}
+        record = {**self.schema.defaults(), **values, "id": new_id(), "documentId": header["id"]}
         record["dimensionSet"] = {}
         if record["sequence"] == 0:
             record["sequence"] = next_line_number(company, self.table, "documentId", header["id"], "sequence")

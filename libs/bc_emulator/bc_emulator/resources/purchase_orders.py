@@ -9,7 +9,6 @@ Received; invoicing raises Quantity Invoiced; an order whose every line is compl
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from datetime import UTC
 from decimal import Decimal
@@ -17,6 +16,7 @@ from typing import Any
 
 from bc_emulator import entities, errors, rules
 from bc_emulator.fields import round_amount
+from bc_emulator.ids import new_id
 from bc_emulator.resources.base import EntitySet, RequestContext, Scope, take_number
 from bc_emulator.store import CompanyData, Transaction
 
@@ -184,7 +184,7 @@ def _post_receipt(
     today = txn.now().astimezone(UTC).date().isoformat()
     header = {
         **entities.PURCHASE_RECEIPT.defaults(),
-        "id": str(uuid.uuid4()),
+        "id": new_id(),
         "number": take_number(txn, company, RECEIPT_SERIES),
         "invoiceDate": order["orderDate"],
         "postingDate": today,
@@ -206,7 +206,7 @@ def _post_receipt(
             "purchaseReceiptLines",
             {
                 **entities.PURCHASE_RECEIPT_LINE.defaults(),
-                "id": str(uuid.uuid4()),
+                "id": new_id(),
                 "documentId": stored["id"],
                 "sequence": line["sequence"],
                 "lineType": api_to_receipt_type.get(line["lineType"], line["lineType"]),
