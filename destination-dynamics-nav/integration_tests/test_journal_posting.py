@@ -231,6 +231,20 @@ def test_state_is_echoed_in_order_after_the_records_before_it(nav, build) -> Non
         assert all(sequence.index(key) < sequence.index(state) for key in keys), sequence
 
 
+def test_a_state_after_every_record_does_not_make_a_post_per_record(nav, build, emulator) -> None:
+    count = 120
+    messages = []
+    for n in range(count):
+        messages += [build.record("invoices", build.invoice(f"E-{n}")), build.state(n)]
+    emulator.request_log.clear()
+    out = nav.write(messages)
+    assert out.states == list(range(count))  # every STATE, in order
+    assert len(out.actions()) == count and {tuple(a) for a in out.actions().values()} == {("posted",)}
+    posts = [r for r in emulator.request_log.entries() if r.path.endswith("Microsoft.NAV.post")]
+    # A STATE flushes only when no post is in flight; the records behind the others share the next flush.
+    assert len(posts) <= count // 4, len(posts)
+
+
 @pytest.mark.parametrize("prefix", ["STP", "AP2026"])
 def test_long_stampli_ids_get_short_unique_document_numbers(nav, build, prefix) -> None:
     ids = [f"3f2a9c1e-5b7d-4e8f-a0b1-c2d3e4f5a6{n:02d}" for n in range(3)]
