@@ -19,6 +19,9 @@ from bc_client.odata import all_of, any_of, eq, modified_since
 FILTER_CHUNK = 40
 
 GL_ENTRY_FIELDS = ("id", "entryNumber", "postingDate", "documentNumber", "accountNumber", "debitAmount", "creditAmount")
+# A confirmation needs only which entries each document got: the range read after a post returns every entry posted
+# since the mark (hundreds per flush), so it asks for no more.
+CONFIRM_FIELDS = ("entryNumber", "documentNumber")
 JOURNAL_LINE_FIELDS = (
     "id",
     "lineNumber",
@@ -181,7 +184,7 @@ def gl_entries_after(
     wanted = {number.upper() for number in document_numbers}
     found: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for entry in bc.iter_entities(
-        "generalLedgerEntries", filter=f"entryNumber gt {int(high_water)}", select=list(GL_ENTRY_FIELDS)
+        "generalLedgerEntries", filter=f"entryNumber gt {int(high_water)}", select=list(CONFIRM_FIELDS)
     ):
         number = str(entry.get("documentNumber", "")).upper()
         if not wanted or number in wanted:

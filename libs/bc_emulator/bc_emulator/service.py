@@ -6,6 +6,7 @@ limits and fault injection around it; $batch inner requests come back through `e
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -69,6 +70,11 @@ class Target:
 
 
 def parse_segments(path: str) -> list[Segment]:
+    return list(_parsed_segments(path))
+
+
+@functools.lru_cache(maxsize=1024)  # a $batch repeats one path per operation (and every request is routed twice)
+def _parsed_segments(path: str) -> tuple[Segment, ...]:
     segments = []
     for raw in split_top_level(path.strip("/"), "/"):
         if not raw:
@@ -82,7 +88,7 @@ def parse_segments(path: str) -> list[Segment]:
             if key.startswith("'") and key.endswith("'") and len(key) >= 2:
                 key = key[1:-1].replace("''", "'")
         segments.append(Segment(match.group("name"), key))
-    return segments
+    return tuple(segments)
 
 
 def route_template(api: str, path: str) -> str:
@@ -93,6 +99,11 @@ def route_template(api: str, path: str) -> str:
         names = [path]
     prefix = "" if api == "v2.0" else f"{api}/"
     return prefix + "/".join(names)
+
+
+@functools.lru_cache(maxsize=256)
+def _lacked_fields(bc_version: str, entity_name: str) -> frozenset[str]:
+    return profile(bc_version).lacks(entity_name)
 
 
 class ApiService:
@@ -404,7 +415,7 @@ class ApiService:
     @staticmethod
     def _lacks(ctx: RequestContext, handler: EntitySet) -> frozenset[str]:
         """Fields of this entity that the emulated release does not have yet (versions.py)."""
-        return profile(ctx.settings.bc_version).lacks(handler.schema.entity_name)
+        return _lacked_fields(ctx.settings.bc_version, handler.schema.entity_name)
 
     def _check_body_fields(self, ctx: RequestContext, handler: EntitySet, body: Any) -> None:
         """A body naming a field the release lacks fails like any unknown property (deep-insert children too)."""
