@@ -69,17 +69,14 @@ class JournalPoster(InvoicePoster):
             return
         reversal_of = reversals(tasks, self.settings.document_number_prefix)
         numbers = lookup_numbers(tasks, reversal_of)
-        # What the ledger holds for these documents is read while the previous flush's tail still runs: that tail
-        # writes and posts other documents (the writer's settle() joined it first if it touched one of these).
-        # The batch is read only once the tail is done; then this flush's tail writes, posts and confirms while the
-        # writer validates the next flush and looks for its hand postings.
+        # What the ledger holds for these documents is read while the previous flush's post and confirmation still
+        # run: that tail posts other documents (the writer's settle() joined it first if it touched one of these).
+        # The batch is read (and written, and posted whole) only once the tail is done.
         entries = gl_entries_by_document(self.bc, numbers)
         self.tail.join(events)
         plan, decided = self._plan(tasks, reversal_of, numbers, entries)
         events.extend(decided)
-        if plan.to_write or plan.stale_lines or plan.withdrawals or plan.pending or plan.leftover_documents:
-            keys = [*numbers, *(p.document.document_number for p in plan.pending)]
-            self.tail.start(lambda tail_events: self._execute(plan, tail_events), keys)
+        self._execute(plan, events)
 
     def _plan(
         self,
@@ -136,7 +133,6 @@ class JournalPoster(InvoicePoster):
         return journal_lines_by_document(self.bc, str(self.journal["id"]), numbers)
 
     def _execute(self, plan: JournalPlan, events: list[AuditEvent]) -> None:
-        """Write, then post and confirm, one flush's plan (the flush's tail: runs beside the next flush's start)."""
         lines = self.lines
         assert lines is not None
         lines.delete(plan.stale_lines)
@@ -158,8 +154,14 @@ class JournalPoster(InvoicePoster):
             return
         if plan.pending or plan.leftover_documents:
             posting = BatchPosting(self.bc, lines, self.mark)
-            posting.post(plan, events)
-            posting.confirm(plan, events)
+
+            def post_and_confirm(tail_events: list[AuditEvent]) -> None:
+                posting.post(plan, tail_events)
+                posting.confirm(plan, tail_events)
+
+            # Posting and confirming run while the writer validates the next flush and looks for hand postings;
+            # the next flush reads and writes the batch only after this tail is joined (process, above).
+            self.tail.start(post_and_confirm, [p.document.document_number for p in plan.pending])
 
 
 class DryRunJournalPoster(JournalPoster):
