@@ -142,6 +142,18 @@ def vendor_fields(
     return desired, notes
 
 
+@dataclass
+class PlannedWrite:
+    """One vendor write decided by `VendorSync._plan_write`: a create (body holds the number) or an update (the
+    changed fields only, sent with the vendor's ETag)."""
+
+    change: VendorChange
+    kind: str  # "create" | "update"
+    body: dict[str, Any]
+    etag: str = "*"
+    vendor_id: str = ""
+
+
 class VendorSync:
     """Creates and updates NAV vendors in $batch rounds; conflicts and lost responses are re-read, not guessed."""
 
@@ -151,13 +163,11 @@ class VendorSync:
         settings: DestinationSettings,
         reference: ReferenceData,
         *,
-        dry_run: bool,
         local_currency: str | None,
     ) -> None:
         self.bc = bc
         self.settings = settings
         self.reference = reference
-        self.dry_run = dry_run
         self.local_currency = local_currency
         # NAV vendor numbers rejected in this sync (number → reason): their invoices must not create a bare vendor.
         self.rejected: dict[str, str] = {}
@@ -244,48 +254,57 @@ class VendorSync:
     def _round(
         self, changes: list[VendorChange], events: list[AuditEvent], failures: dict[str, str]
     ) -> list[VendorChange]:
-        operations: list[BatchOperation] = []
-        planned: list[tuple[VendorChange, str, dict[str, Any]]] = []
+        """Decide each change against NAV's vendor as it is now, then write what needs writing; returns the changes
+        to plan again (re-read after a conflict or a lost answer)."""
+        planned: list[PlannedWrite] = []
         for change in changes:
-            current = self.reference.vendor(change.number)
-            if current is None:
-                body = {"number": change.number, **change.desired}
-                planned.append((change, "create", body))
-                operations.append(BatchOperation("POST", "vendors", body=body))
-                continue
-            if change.record is not None:
-                # Against NAV's vendor as it is now (it may have been re-read after a conflict): e.g. a payment hold
-                # put on meanwhile is kept, not overwritten with what was planned from the older copy.
-                change.desired, change.notes = vendor_fields(
-                    change.record, self.reference, current, local_currency=self.local_currency
-                )
-            diff = changed_fields(current, change.desired, self.local_currency)
-            if change.create_attempted and not diff:
-                events.append(self._event(change, "vendor_created"))
-                continue
-            if not change.may_update:
-                reason = "exists: vendor_sync is create_only" if change.record is not None else "exists in NAV"
-                events.append(self._event(change, "vendor_unchanged", prefix=reason))
-                continue
-            if not diff:
-                events.append(self._event(change, "vendor_unchanged"))
-                continue
-            planned.append((change, "update", diff))
-            operations.append(BatchOperation("PATCH", f"vendors({current.id})", body=diff, etag=current.etag or "*"))
+            write = self._plan_write(change, events)
+            if write is not None:
+                planned.append(write)
+        return self._write(planned, events, failures) if planned else []
 
-        if self.dry_run:
-            for change, kind, body in planned:
-                what = "would_create_vendor" if kind == "create" else f"would_update_vendor: {', '.join(sorted(body))}"
-                if kind == "create":
-                    # Invoices of this vendor are validated as if it existed.
-                    self.reference.remember_vendor({"id": "", "number": change.number, **body})
-                events.append(self._event(change, "dry_run", prefix=what))
-            return []
-        if not operations:
-            return []
+    def _fit(self, change: VendorChange) -> None:
+        """Adjust the desired fields to the target's field sizes before comparing (classic NAV cuts more)."""
 
+    def _plan_write(self, change: VendorChange, events: list[AuditEvent]) -> PlannedWrite | None:
+        """What to send for one change, or None when an event already settles it (pure: no NAV call)."""
+        current = self.reference.vendor(change.number)
+        if current is None:
+            self._fit(change)
+            return PlannedWrite(change, "create", {"number": change.number, **change.desired})
+        if change.record is not None:
+            # Against NAV's vendor as it is now (it may have been re-read after a conflict): e.g. a payment hold
+            # put on meanwhile is kept, not overwritten with what was planned from the older copy.
+            change.desired, change.notes = vendor_fields(
+                change.record, self.reference, current, local_currency=self.local_currency
+            )
+        self._fit(change)
+        diff = changed_fields(current, change.desired, self.local_currency)
+        if change.create_attempted and not diff:
+            events.append(self._event(change, "vendor_created"))
+            return None
+        if not change.may_update:
+            reason = "exists: vendor_sync is create_only" if change.record is not None else "exists in NAV"
+            events.append(self._event(change, "vendor_unchanged", prefix=reason))
+            return None
+        if not diff:
+            events.append(self._event(change, "vendor_unchanged"))
+            return None
+        return PlannedWrite(change, "update", diff, etag=current.etag or "*", vendor_id=current.id)
+
+    def _write(
+        self, planned: list[PlannedWrite], events: list[AuditEvent], failures: dict[str, str]
+    ) -> list[VendorChange]:
+        """One $batch for the round's creates and updates."""
+        operations = [
+            BatchOperation("POST", "vendors", body=w.body)
+            if w.kind == "create"
+            else BatchOperation("PATCH", f"vendors({w.vendor_id})", body=w.body, etag=w.etag)
+            for w in planned
+        ]
         again: list[VendorChange] = []
-        for (change, kind, body), result in zip(planned, self.bc.batch(operations), strict=True):
+        for write, result in zip(planned, self.bc.batch(operations), strict=True):
+            change, kind = write.change, write.kind
             if outcome_unknown(result):
                 # Whether it happened is unknown: re-read the vendor and plan again from NAV's answer.
                 self._refresh([change.number])
@@ -297,25 +316,33 @@ class VendorSync:
                     self._refresh([change.number])
                 else:
                     self.reference.remember_vendor(entity)
-                fields = ", ".join(sorted(k for k in body if k != "number"))
-                action = "vendor_created" if kind == "create" else "vendor_updated"
-                events.append(self._event(change, action, prefix=None if kind == "create" else f"updated: {fields}"))
+                self._written(write, events)
             elif isinstance(result.error, (EntityExistsError, ConcurrencyConflictError)):
                 # Created meanwhile, or changed since read: re-read and compare again next round.
                 self._refresh([change.number])
                 again.append(change)
             elif refused(result):
-                reason = f"vendor_write_failed: {result.error.message}"
-                if kind == "create" and _NOT_MANUAL in result.error.message:
-                    reason = (
-                        f"vendor_number_series_not_manual: NAV's vendor number series does not allow Manual Nos., so "
-                        f"vendor {change.number} cannot be created under the Stampli number ({result.error.message}); "
-                        "turn on Manual Nos. for the vendor No. Series in NAV"
-                    )
-                failures[change.number] = reason
-                self.rejected[change.number] = reason
-                events.append(AuditEvent(change.origin, "rejected", vendor=change.number, reason=reason))
+                self._refused(write, result.error.message, events, failures)
         return again
+
+    def _written(self, write: PlannedWrite, events: list[AuditEvent]) -> None:
+        fields = ", ".join(sorted(k for k in write.body if k != "number"))
+        action = "vendor_created" if write.kind == "create" else "vendor_updated"
+        prefix = None if write.kind == "create" else f"updated: {fields}"
+        events.append(self._event(write.change, action, prefix=prefix))
+
+    def _refused(self, write: PlannedWrite, message: str, events: list[AuditEvent], failures: dict[str, str]) -> None:
+        change = write.change
+        reason = f"vendor_write_failed: {message}"
+        if write.kind == "create" and _NOT_MANUAL in message:
+            reason = (
+                f"vendor_number_series_not_manual: NAV's vendor number series does not allow Manual Nos., so "
+                f"vendor {change.number} cannot be created under the Stampli number ({message}); "
+                "turn on Manual Nos. for the vendor No. Series in NAV"
+            )
+        failures[change.number] = reason
+        self.rejected[change.number] = reason
+        events.append(AuditEvent(change.origin, "rejected", vendor=change.number, reason=reason))
 
     def _refresh(self, numbers: list[str]) -> None:
         for number in numbers:
@@ -330,6 +357,30 @@ class VendorSync:
         if change.source != "vendors stream":
             parts.append(f"from_invoice: created from the vendor fields of {change.source}")
         return AuditEvent(change.origin, action, vendor=change.number, reason="; ".join(parts) or None)
+
+
+class RecordsVendorWrites:
+    """Dry run: vendors are planned like a real run, then what would be written is recorded; nothing is written.
+    Mixed in before a VendorSync (API or classic NAV) to replace its `_write`."""
+
+    reference: ReferenceData
+
+    def _write(
+        self, planned: list[PlannedWrite], events: list[AuditEvent], failures: dict[str, str]
+    ) -> list[VendorChange]:
+        for write in planned:
+            if write.kind == "create":
+                what = "would_create_vendor"
+                # Invoices of this vendor are validated as if it existed.
+                self.reference.remember_vendor({"id": "", **write.body})
+            else:
+                what = f"would_update_vendor: {', '.join(sorted(write.body))}"
+            events.append(self._event(write.change, "dry_run", prefix=what))  # type: ignore[attr-defined]
+        return []
+
+
+class DryRunVendorSync(RecordsVendorWrites, VendorSync):
+    """VendorSync's dry-run twin."""
 
 
 def load_vendor_codes(bc: BusinessCentralClient, reference: ReferenceData) -> None:

@@ -33,7 +33,7 @@ from destination_dynamics_nav.posting.journal import DryRunJournalPoster, Journa
 from destination_dynamics_nav.posting.purchase_invoice import DryRunPurchaseInvoicePoster, PurchaseInvoicePoster
 from destination_dynamics_nav.records import StampliGlAccount, StampliInvoice, StampliVendor, describe_validation_error
 from destination_dynamics_nav.reference_data import ReferenceData, read_local_currency, read_reference_data
-from destination_dynamics_nav.vendors import VendorChange, VendorSync, load_vendor_codes
+from destination_dynamics_nav.vendors import DryRunVendorSync, VendorChange, VendorSync, load_vendor_codes
 from stampli_nav_events.record_fields import RecordFields
 
 logger = logging.getLogger("airbyte")
@@ -238,8 +238,8 @@ class NavWriter:
                     "carry a currency code are rejected in journal mode",
                     error.message,
                 )
-        self.vendors = VendorSync(
-            self.bc, self.settings, self.reference, dry_run=self.settings.dry_run, local_currency=self.local_currency
+        self.vendors = (DryRunVendorSync if self.settings.dry_run else VendorSync)(
+            self.bc, self.settings, self.reference, local_currency=self.local_currency
         )
         logger.info(
             "NAV reference data: %d vendors, %d G/L accounts, %d dimensions; local currency %s",
@@ -330,12 +330,11 @@ class NavWriter:
             if match is None:
                 remaining.append(task)
                 continue
-            events.append(
-                task.event(
-                    "dry_run" if self.settings.dry_run else "skipped_duplicate",
-                    document_number=match.document_number,
-                    entries=[match.entry_number],
-                    reason=match.reason(task.document.vendor_number, task.document.external_document_number),
-                )
+            skipped = task.event(
+                "skipped_duplicate",
+                document_number=match.document_number,
+                entries=[match.entry_number],
+                reason=match.reason(task.document.vendor_number, task.document.external_document_number),
             )
+            events.append(self.poster.reported(skipped))
         return remaining

@@ -350,6 +350,11 @@ def test_vendors_are_created_and_updated_through_the_vendor_card(classic: Classi
         "email": "ap@northwind.example",
         "status": "Active",
     }
+    dry = classic.write(build, [build.record("vendors", new_vendor), build.state(1, "vendors")], dry_run=True)
+    assert dry.actions("vendors") == {"V90000": "dry_run"}
+    assert dry.reasons("vendors")["V90000"].startswith("would_create_vendor")
+    with classic.client() as nav:
+        assert nav.get("vendors", {"No": "V90000"}) is None
     first = classic.write(build, [build.record("vendors", new_vendor), build.state(1, "vendors")])
     assert first.returncode == 0, first.stderr[-3000:]
     assert first.actions("vendors") == {"V90000": "vendor_created"}
@@ -358,6 +363,10 @@ def test_vendors_are_created_and_updated_through_the_vendor_card(classic: Classi
     assert card is not None and card["Name"] == "Northwind Traders" and card["City"] == "Atlanta"
 
     changed = {**new_vendor, "city": "Savannah", "status": "Inactive"}
+    dry = classic.write(build, [build.record("vendors", changed), build.state(2, "vendors")], dry_run=True)
+    assert dry.actions("vendors") == {"V90000": "dry_run"}
+    assert dry.reasons("vendors")["V90000"].startswith("would_update_vendor: ")
+    assert "city" in dry.reasons("vendors")["V90000"]
     second = classic.write(build, [build.record("vendors", changed), build.state(2, "vendors")])
     assert second.actions("vendors") == {"V90000": "vendor_updated"}
     with classic.client() as nav:

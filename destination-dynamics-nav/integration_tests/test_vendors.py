@@ -236,3 +236,29 @@ def test_gl_accounts_are_compared_and_nothing_is_written(nav, build, emulator) -
     assert out.summary["ignored_streams"] == {"payments": 1}
     assert out.summary["api"]["by_method"].get("POST", 0) == 0 and out.summary["api"]["by_method"].get("PATCH", 0) == 0
     assert emulator.usage()["total"]["operations"] > before  # it did read NAV
+
+
+def test_dry_run_plans_vendor_writes_like_a_real_run_and_writes_none(nav, build, emulator) -> None:
+    before = nav.vendor("V10010")
+    emulator.request_log.clear()
+    out = nav.write(
+        [
+            build.record("vendors", vendor("V10000")),  # identical to NAV
+            build.record("vendors", vendor("V10010", vendor_name=before["displayName"], phone="312-555-9999")),
+            build.record("vendors", vendor("V10100", vendor_name="Tailspin Toys", city="Austin", state="TX")),
+            build.record("invoices", build.invoice("DRY-1", vendor_id="V10100", vendor_name="Tailspin Toys")),
+            build.state(1),
+        ],
+        dry_run=True,
+    )
+    by_key = out.by_key("vendors")
+    assert [a["action"] for a in by_key["V10000"]] == ["vendor_unchanged"]
+    assert [a["action"] for a in by_key["V10010"]] == ["dry_run"]
+    assert by_key["V10010"][0]["reason"].startswith("would_update_vendor: ")
+    assert "phoneNumber" in by_key["V10010"][0]["reason"]
+    assert [a["action"] for a in by_key["V10100"]] == ["dry_run"]
+    assert by_key["V10100"][0]["reason"].startswith("would_create_vendor")
+    # the invoice of the vendor a real run would create is validated as if it existed
+    assert out.actions() == {"DRY-1": ["dry_run"]}
+    assert not [r for r in emulator.request_log.entries() if r.is_write]
+    assert nav.vendor("V10100") is None and nav.vendor("V10010")["phoneNumber"] == before["phoneNumber"]

@@ -20,7 +20,7 @@ from destination_dynamics_nav.config import ConfigError, DestinationSettings
 from destination_dynamics_nav.mapping import dimension_source_value, nav_vendor_number
 from destination_dynamics_nav.nav_classic.reference import read_classic_reference
 from destination_dynamics_nav.nav_classic.stager import ClassicJournalStager
-from destination_dynamics_nav.nav_classic.vendors import ClassicVendorSync
+from destination_dynamics_nav.nav_classic.vendors import ClassicVendorSync, DryRunClassicVendorSync
 from destination_dynamics_nav.posting.base import InvoiceTask
 from destination_dynamics_nav.records import StampliInvoice
 from destination_dynamics_nav.reference_data import code_key
@@ -70,12 +70,8 @@ class ClassicWriter(NavWriter):
         self.reference = classic.reference
         self.blocked_values = classic.blocked_values
         self.local_currency = self.settings.local_currency_code or classic.lcy_code
-        self.vendors = ClassicVendorSync(
-            self.client,
-            self.settings,
-            self.reference,
-            dry_run=self.settings.dry_run,
-            local_currency=self.local_currency,
+        self.vendors = (DryRunClassicVendorSync if self.settings.dry_run else ClassicVendorSync)(
+            self.client, self.settings, self.reference, local_currency=self.local_currency
         )
         self.poster = ClassicJournalStager(
             self.client,

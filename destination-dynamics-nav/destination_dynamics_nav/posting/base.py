@@ -97,6 +97,11 @@ class InvoicePoster(ABC):
             self._tail = FlushTail()
         return self._tail
 
+    def reported(self, event: AuditEvent) -> AuditEvent:
+        """A decision made before the poster (an invoice already posted by hand) as this poster reports it: as it
+        is, or as `dry_run` by a dry-run twin."""
+        return event
+
     def settle(self, tasks: Sequence[InvoiceTask], events: list[AuditEvent]) -> None:
         """Wait for the running tail if it still changes something these tasks are about (by their numbers)."""
         keys = [k for t in tasks for k in (t.document.document_number, t.document.external_document_number) if k]

@@ -167,6 +167,9 @@ class JournalPoster(InvoicePoster):
 class DryRunJournalPoster(JournalPoster):
     """Looks up and classifies like a real run, then records what it would write; writes nothing."""
 
+    def reported(self, event: AuditEvent) -> AuditEvent:
+        return as_dry_run(event)
+
     def prepare(self) -> None:
         self._use(find_journal(self.bc, self.settings))
         if self.journal is None:

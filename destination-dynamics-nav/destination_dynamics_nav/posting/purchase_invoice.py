@@ -470,6 +470,9 @@ class PurchaseInvoicePoster(InvoicePoster):
 class DryRunPurchaseInvoicePoster(PurchaseInvoicePoster):
     """Looks up and classifies like a real run, then records what it would write; writes nothing."""
 
+    def reported(self, event: AuditEvent) -> AuditEvent:
+        return as_dry_run(event)
+
     def process(self, tasks: Sequence[InvoiceTask], events: list[AuditEvent]) -> None:
         if not tasks:
             return
