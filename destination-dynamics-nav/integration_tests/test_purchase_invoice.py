@@ -11,6 +11,23 @@ from destination_dynamics_nav.lookups import FILTER_CHUNK
 MODE = {"posting_mode": "purchase_invoice"}
 
 
+def create_complete_draft(nav, vendor_invoice_number: str) -> None:
+    """A draft purchase invoice with exactly the lines `build.invoice` maps to (as a crash after create leaves it)."""
+    lines = [("6100", "100.00"), ("6120", "50.50")]
+    nav.bc.create(
+        "purchaseInvoices",
+        {
+            "vendorNumber": "V10000",
+            "vendorInvoiceNumber": vendor_invoice_number,
+            "postingDate": "2026-11-02",
+            "purchaseInvoiceLines": [
+                {"lineType": "Account", "lineObjectNumber": account, "quantity": Decimal(1), "unitCost": Decimal(cost)}
+                for account, cost in lines
+            ],
+        },
+    )
+
+
 def test_posts_purchase_invoices_with_lines_and_dimensions(nav, build) -> None:
     out = nav.write(
         [
@@ -40,28 +57,7 @@ def test_posts_purchase_invoices_with_lines_and_dimensions(nav, build) -> None:
 
 def test_a_draft_left_by_a_crash_is_posted_and_someone_elses_draft_is_left_alone(nav, build) -> None:
     # P-1: a complete draft (crash between create and post). P-2: a draft with other lines (keyed in NAV by hand).
-    nav.bc.create(
-        "purchaseInvoices",
-        {
-            "vendorNumber": "V10000",
-            "vendorInvoiceNumber": "F-P-1",
-            "postingDate": "2026-11-02",
-            "purchaseInvoiceLines": [
-                {
-                    "lineType": "Account",
-                    "lineObjectNumber": "6100",
-                    "quantity": Decimal(1),
-                    "unitCost": Decimal("100.00"),
-                },
-                {
-                    "lineType": "Account",
-                    "lineObjectNumber": "6120",
-                    "quantity": Decimal(1),
-                    "unitCost": Decimal("50.50"),
-                },
-            ],
-        },
-    )
+    create_complete_draft(nav, "F-P-1")
     nav.bc.create(
         "purchaseInvoices",
         {
@@ -106,28 +102,7 @@ def test_a_draft_stamped_by_a_clock_ahead_is_still_confirmed_once(nav, build, em
     # A draft left by a crash, stamped by a server whose clock ran an hour ahead; this server posts it earlier by
     # its own clock, so the range read from the draft's stamp misses the posted invoice: it is looked up by number.
     emulator.clock.advance(3600)
-    nav.bc.create(
-        "purchaseInvoices",
-        {
-            "vendorNumber": "V10000",
-            "vendorInvoiceNumber": "F-S-1",
-            "postingDate": "2026-11-02",
-            "purchaseInvoiceLines": [
-                {
-                    "lineType": "Account",
-                    "lineObjectNumber": "6100",
-                    "quantity": Decimal(1),
-                    "unitCost": Decimal("100.00"),
-                },
-                {
-                    "lineType": "Account",
-                    "lineObjectNumber": "6120",
-                    "quantity": Decimal(1),
-                    "unitCost": Decimal("50.50"),
-                },
-            ],
-        },
-    )
+    create_complete_draft(nav, "F-S-1")
     emulator.clock.set(emulator.clock.now() - timedelta(hours=1))
     out = nav.write([build.record("invoices", build.invoice("S-1")), build.state(1)], **MODE)
     assert out.actions() == {"S-1": ["posted"]}, out.by_key()
