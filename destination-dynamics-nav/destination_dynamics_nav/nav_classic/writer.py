@@ -19,7 +19,7 @@ from destination_dynamics_nav.audit import AuditEvent, RecordOrigin
 from destination_dynamics_nav.config import ConfigError, DestinationSettings
 from destination_dynamics_nav.mapping import dimension_source_value, nav_vendor_number
 from destination_dynamics_nav.nav_classic.reference import read_classic_reference
-from destination_dynamics_nav.nav_classic.stager import ClassicJournalStager
+from destination_dynamics_nav.nav_classic.stager import ClassicJournalStager, DryRunClassicJournalStager
 from destination_dynamics_nav.nav_classic.vendors import ClassicVendorSync
 from destination_dynamics_nav.posting.base import InvoiceTask
 from destination_dynamics_nav.records import StampliInvoice
@@ -77,11 +77,11 @@ class ClassicWriter(NavWriter):
             dry_run=self.settings.dry_run,
             local_currency=self.local_currency,
         )
-        self.poster = ClassicJournalStager(
+        stager = DryRunClassicJournalStager if self.settings.dry_run else ClassicJournalStager
+        self.poster = stager(
             self.client,
             self.settings,
             classic.dimensions,
-            dry_run=self.settings.dry_run,
             journal_batches_published="journal_batches" in self.published,
         )
 
