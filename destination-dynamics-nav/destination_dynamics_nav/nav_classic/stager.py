@@ -186,6 +186,10 @@ class ClassicJournalStager(InvoicePoster):
 class DryRunClassicJournalStager(ClassicJournalStager):
     """Reads and decides like a real run, then records what it would do; writes nothing (not even the batch)."""
 
+    def reported(self, event: AuditEvent) -> AuditEvent:
+        """A decision made before the poster, as a dry run reports it (the dry-run posters' hook for it)."""
+        return as_dry_run(event)
+
     def prepare(self) -> None:
         pass  # a real run creates the batch if it is missing; reading a missing batch finds no lines
 
