@@ -504,3 +504,47 @@ def test_a_foreign_currency_invoice_is_staged_with_its_currency_code(basic: Clas
     documents = basic.documents()
     assert {line["Currency_Code"] for line in documents["STP-EUR-1"]} == {"EUR"}
     assert {line["Currency_Code"] for line in documents["STP-USD-1"]} == {""}  # NAV's local currency is blank
+
+
+def test_dry_run_reports_what_a_real_run_would_do_and_writes_nothing(basic: ClassicNav, build) -> None:
+    # POSTED: staged and posted by the accountant; WAITING: staged, not posted, now voided; NEW: never seen.
+    basic.write(build, [build.record("invoices", build.one_line("POSTED")), build.state(1)])
+    basic.post_batch()
+    basic.write(build, [build.record("invoices", build.one_line("WAITING")), build.state(2)])
+    messages = [
+        build.record("invoices", build.one_line("POSTED")),
+        build.record("invoices", {**build.one_line("WAITING"), "status": "Voided"}),
+        build.record("invoices", build.one_line("NEW")),
+        build.state(3),
+    ]
+    before, entries_before = basic.batch_lines(), basic.gl_entries()
+    basic.emulator.request_log.clear()
+
+    dry = basic.write(build, messages, dry_run=True)
+
+    assert dry.returncode == 0, dry.stderr[-3000:]
+    assert basic.emulator.request_log.entries(), "the dry run read NAV"
+    assert basic.emulator.request_log.writes() == []
+    assert dry.actions() == {"POSTED": "dry_run", "WAITING": "dry_run", "NEW": "dry_run"}
+    reasons = dry.reasons()
+    assert reasons["POSTED"] == "already_posted: NAV document STP-POSTED is already in the general ledger"
+    assert reasons["WAITING"].startswith("withdrawn_before_posting:")
+    assert reasons["WAITING"].endswith("the lines would be deleted")
+    assert reasons["NEW"] == "would_stage: 2 line(s) of document STP-NEW in journal batch STAMPLI (template GENERAL)"
+    assert dry.states == []  # a dry run confirms no state: the real run must still see these records
+    assert basic.batch_lines() == before and basic.gl_entries() == entries_before
+
+    # A missing batch is not created by a dry run (a real run would create it); the invoice is still reported.
+    missing = basic.write(
+        build, [build.record("invoices", build.one_line("NEW")), build.state(4)], dry_run=True, journal_batch="NEWB"
+    )
+    assert missing.actions() == {"NEW": "dry_run"}, missing.stdout[-2000:]
+    assert basic.emulator.request_log.writes() == []
+    with basic.client() as nav:
+        assert nav.get("journal_batches", {"Journal_Template_Name": "GENERAL", "Name": "NEWB"}) is None
+
+    # The real run then does what the dry run said.
+    real = basic.write(build, messages)
+    assert real.actions() == {"POSTED": "skipped_duplicate", "WAITING": "reversed", "NEW": "posted"}
+    assert real.reasons()["WAITING"].endswith("the lines were deleted")
+    _assert_staged_once(basic, {"STP-NEW"}, lines_per_document=2)

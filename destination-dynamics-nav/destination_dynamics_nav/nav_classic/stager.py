@@ -3,13 +3,9 @@
 Page web services cannot post (an accountant posts the batch in NAV), so a document can be in two places: its lines
 still waiting in the batch, or G/L entries once posted. Before writing, one flush reads both for its deterministic
 document numbers, plus the vendor ledger for the invoice numbers (an invoice keyed in by hand for the SAME vendor is
-a duplicate; the same number from another vendor is another invoice). Then:
-
-- posted (G/L entries)            → skipped_duplicate (lines still waiting under the number are deleted)
-- in the vendor ledger / batch under another document number for the same vendor → skipped_duplicate
-- staged complete                 → skipped_duplicate (already_written)
-- staged partly (a crash, a lost answer) → only the missing lines are inserted, extra ones deleted
-- absent                          → every line inserted
+a duplicate; the same number from another vendor is another invoice). `staging_plan.decide` then says, per task,
+what to do (skip, reject, stage, withdraw, ignore); `ClassicJournalStager` carries the decision out and
+`DryRunClassicJournalStager` records it instead, so both answer the same.
 
 Lines are inserted one by one (page web services have no `$batch`); an insert whose answer was lost is never sent
 again blindly: the document's lines are read back and only what is missing is inserted.
@@ -17,57 +13,42 @@ again blindly: the document's lines are read back and only what is missing is in
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from bc_client.errors import BCError, WriteOutcomeUnknownError
 from bc_client.odata import all_of, any_of, eq
-from destination_dynamics_nav.audit import Action, AuditEvent
+from destination_dynamics_nav.audit import AuditEvent
 from destination_dynamics_nav.config import DestinationSettings
-from destination_dynamics_nav.hand_posted import LedgerMatch
 from destination_dynamics_nav.lookups import chunked
-from destination_dynamics_nav.mapping import PostingDocument, reversing_document
 from destination_dynamics_nav.nav_classic.batch import (
     ClassicBatchMissingError,
     ensure_batch,
     is_missing_batch_refusal,
     missing_batch_message,
 )
-from destination_dynamics_nav.nav_classic.lines import LINE_NUMBER_STEP, GlobalDimensions, diff_lines, journal_lines
+from destination_dynamics_nav.nav_classic.lines import LINE_NUMBER_STEP, GlobalDimensions, diff_lines
 from destination_dynamics_nav.nav_classic.pages import PageClient, batch_filter, line_key
-from destination_dynamics_nav.posting.base import InvoicePoster, InvoiceTask, is_business_error
+from destination_dynamics_nav.nav_classic.staging_plan import (
+    Decision,
+    Skip,
+    Snapshot,
+    Stage,
+    Target,
+    Withdraw,
+    decide,
+    lookup_numbers,
+    number_of,
+)
+from destination_dynamics_nav.posting.base import InvoicePoster, InvoiceTask, as_dry_run, is_business_error
 from destination_dynamics_nav.reference_data import code_key
 
 logger = logging.getLogger("airbyte")
 
 WRITE_ATTEMPTS = 3
 DEFAULT_TEMPLATE = "GENERAL"
-INVOICE_LIKE = frozenset({"", "invoice"})
-
-
-def _number(row: dict[str, Any], name: str) -> str:
-    return code_key(str(row.get(name) or ""))
-
-
-def _debit(entries: Sequence[dict[str, Any]]) -> Decimal:
-    """The debit side of a posted document's G/L entries (its invoice total, whatever VAT split NAV applied)."""
-    total = Decimal("0")
-    for entry in entries:
-        debit = entry.get("Debit_Amount")
-        if debit is None:
-            amount = Decimal(str(entry.get("Amount") or "0"))
-            debit = amount if amount > 0 else Decimal("0")
-        total += Decimal(str(debit))
-    return total
-
-
-def _entry_numbers(entries: Sequence[dict[str, Any]]) -> list[int]:
-    return sorted(int(e["Entry_No"]) for e in entries if e.get("Entry_No") is not None)
 
 
 class _Refused(Exception):
@@ -76,28 +57,18 @@ class _Refused(Exception):
         self.message = message
 
 
-@dataclass
-class _Snapshot:
-    """What NAV holds for one flush: batch lines by document number, G/L entries, vendor ledger entries."""
-
-    lines: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    all_lines: list[dict[str, Any]] = field(default_factory=list)
-    entries: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    ledger: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by External_Document_No
-
-
 class ClassicJournalStager(InvoicePoster):
+    """Reads what NAV holds, decides per task (`staging_plan.decide`), and carries the decision out."""
+
     def __init__(
         self,
         client: PageClient,
         settings: DestinationSettings,
         dimensions: GlobalDimensions,
         *,
-        dry_run: bool,
         journal_batches_published: bool,
     ) -> None:
         # Set here rather than through InvoicePoster.__init__, whose signature the destination core may change.
-        self.dry_run = dry_run
         self.post_documents = False  # page web services cannot post
         self.client = client
         self.settings = settings
@@ -105,34 +76,23 @@ class ClassicJournalStager(InvoicePoster):
         self.template = settings.journal_template or DEFAULT_TEMPLATE
         self.batch = settings.journal_batch
         self.journal_batches_published = journal_batches_published
+        self.target = Target(self.template, self.batch, dimensions, settings.document_number_prefix)
         self._last_line_number = 0
 
     # -- setup ------------------------------------------------------------------------------------------------
     def prepare(self) -> None:
-        if not self.dry_run:
-            ensure_batch(self.client, self.template, self.batch, service_published=self.journal_batches_published)
-
-    @property
-    def _where(self) -> str:
-        return f"journal batch {self.batch} (template {self.template})"
+        ensure_batch(self.client, self.template, self.batch, service_published=self.journal_batches_published)
 
     # -- reads --------------------------------------------------------------------------------------------------
-    def _snapshot(self, tasks: Sequence[InvoiceTask]) -> _Snapshot:
-        numbers: list[str] = []
-        externals: list[str] = []
-        for task in tasks:
-            numbers.append(task.document.document_number)
-            if task.kind == "reverse":
-                numbers.append(reversing_document(task.document, self.settings.document_number_prefix).document_number)
-            elif task.document.external_document_number:
-                externals.append(code_key(task.document.external_document_number))
-        snapshot = _Snapshot()
+    def _snapshot(self, tasks: Sequence[InvoiceTask]) -> Snapshot:
+        numbers, externals = lookup_numbers(tasks, self.settings.document_number_prefix)
+        snapshot = Snapshot()
         snapshot.all_lines = [
             dict(line) for line in self.client.read("general_journal", filter=batch_filter(self.template, self.batch))
         ]
         grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for line in snapshot.all_lines:
-            grouped[_number(line, "Document_No")].append(line)
+            grouped[number_of(line, "Document_No")].append(line)
         snapshot.lines = dict(grouped)
         snapshot.entries = self._by_field("gl_entries", "Document_No", numbers)
         snapshot.ledger = self._by_field("vendor_ledger_entries", "External_Document_No", externals)
@@ -142,7 +102,7 @@ class ClassicJournalStager(InvoicePoster):
         found: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for chunk in chunked([code_key(v) for v in values if v]):
             for row in self.client.read(role, filter=any_of(name, chunk)):
-                found[_number(row, name)].append(dict(row))
+                found[number_of(row, name)].append(dict(row))
         return dict(found)
 
     def _document_lines(self, document_number: str) -> list[dict[str, Any]]:
@@ -157,104 +117,30 @@ class ClassicJournalStager(InvoicePoster):
         highest = max((int(line.get("Line_No") or 0) for line in snapshot.all_lines), default=0)
         self._last_line_number = max(self._last_line_number, highest)
         for task in tasks:
-            if task.kind == "post":
-                self._stage(task, task.document, "posted", snapshot, events)
-            else:
-                self._reverse(task, snapshot, events)
+            # Decided against the flush's one snapshot, carried out before the next task (a sync that fails half
+            # way has written exactly the tasks before it, as its events say).
+            self._execute(decide(task, snapshot, self.target), events)
 
-    def _duplicate_elsewhere(self, document: PostingDocument, snapshot: _Snapshot) -> str | None:
-        """The same vendor invoice already booked outside this connector: in the vendor ledger, or staged in the
-        batch under another document number. Another vendor's entry with the same number is another invoice."""
-        external, vendor = code_key(document.external_document_number), code_key(document.vendor_number)
-        for entry in snapshot.ledger.get(external, []):
-            if _number(entry, "Vendor_No") != vendor:
-                continue
-            kind = str(entry.get("Document_Type") or "").strip()
-            if kind.casefold() not in INVOICE_LIKE or _number(entry, "Document_No") == document.document_number:
-                continue  # a payment quoting the number; or this connector's own posting (found by G/L entries)
-            match = LedgerMatch(int(entry.get("Entry_No") or 0), str(entry.get("Document_No") or ""), kind)
-            return match.reason(document.vendor_number, document.external_document_number)
-        for line in snapshot.all_lines:
-            number = _number(line, "Document_No")
-            if (
-                number != document.document_number
-                and str(line.get("Account_Type") or "").strip() == "Vendor"
-                and _number(line, "Account_No") == vendor
-                and _number(line, "External_Document_No") == external
-            ):
-                return (
-                    f"already_in_journal: vendor {document.vendor_number} already has document {number} with external "
-                    f"document number {document.external_document_number} waiting in {self._where}, staged outside "
-                    "this connector; the invoice is not staged a second time"
+    def _execute(self, decision: Decision, events: list[AuditEvent]) -> None:
+        if isinstance(decision, Stage):
+            try:
+                self._write(list(decision.planned), list(decision.waiting))
+            except _Refused as refused:
+                events.append(
+                    decision.task.event(
+                        "rejected", amount=decision.document.total, reason=f"nav_write_failed: {refused.message}"
+                    )
                 )
-        return None
-
-    def _stage(
-        self,
-        task: InvoiceTask,
-        document: PostingDocument,
-        action: Action,
-        snapshot: _Snapshot,
-        events: list[AuditEvent],
-    ) -> None:
-        number = document.document_number
-        waiting = snapshot.lines.get(number, [])
-        posted = snapshot.entries.get(number)
-        if posted:
-            # Posted by the accountant. Lines still waiting under the same number would post it twice: removed.
-            if waiting and not self.dry_run:
-                self._delete(waiting)
-            events.append(
-                task.event(
-                    "dry_run" if self.dry_run else "skipped_duplicate",
-                    document_number=number,
-                    entries=_entry_numbers(posted),
-                    amount=document.total,
-                    reason=f"already_posted: NAV document {number} is already in the general ledger",
-                )
-            )
-            return
-        if task.kind == "post":
-            duplicate = self._duplicate_elsewhere(document, snapshot)
-            if duplicate is not None:
-                events.append(task.event("dry_run" if self.dry_run else "skipped_duplicate", reason=duplicate))
                 return
-        planned = journal_lines(document, template=self.template, batch=self.batch, dimensions=self.dimensions)
-        diff = diff_lines(planned, waiting)
-        if diff.complete:
-            events.append(
-                task.event(
-                    "dry_run" if self.dry_run else "skipped_duplicate",
-                    document_number=number,
-                    amount=document.total,
-                    reason=f"already_written: document {number} is waiting in {self._where} for an accountant to post",
-                )
-            )
-            return
-        if self.dry_run:
-            events.append(
-                task.event(
-                    "dry_run",
-                    document_number=number,
-                    amount=document.total,
-                    reason=f"would_stage: {len(diff.missing)} line(s) of document {number} in {self._where}",
-                )
-            )
-            return
-        try:
-            self._write(planned, waiting)
-        except _Refused as refused:
-            events.append(task.event("rejected", amount=document.total, reason=f"nav_write_failed: {refused.message}"))
-            return
-        events.append(
-            task.event(
-                action,
-                document_number=number,
-                amount=document.total,
-                reason=f"not_posted: staged in {self._where} for an accountant to post (NAV page web services "
-                "cannot post)",
-            )
-        )
+            events.append(decision.event())
+        elif isinstance(decision, Withdraw):
+            self._delete(list(decision.lines))
+            events.append(decision.event(done=True))
+        elif isinstance(decision, Skip):
+            self._delete(list(decision.stale_lines))
+            events.append(decision.event)
+        else:
+            events.append(decision.event)
 
     # -- writing -----------------------------------------------------------------------------------------------
     def _write(self, planned: list[dict[str, Any]], waiting: list[dict[str, Any]]) -> None:
@@ -296,60 +182,21 @@ class ClassicJournalStager(InvoicePoster):
         for line in lines:
             self.client.delete("general_journal", line_key(line), str(line.get("@odata.etag") or "*"))
 
-    # -- voided invoices --------------------------------------------------------------------------------------
-    def _reverse(self, task: InvoiceTask, snapshot: _Snapshot, events: list[AuditEvent]) -> None:
-        """Posted → stage reversing lines (negated, -R number, the original's posting date). Still staged and
-        unposted → its lines are deleted: nothing reached the ledger, so there is nothing to reverse."""
-        document = task.document
-        reversal = reversing_document(document, self.settings.document_number_prefix)
-        posted = snapshot.entries.get(document.document_number)
-        reversal_posted = snapshot.entries.get(reversal.document_number)
-        verb = "dry_run" if self.dry_run else None
-        if reversal_posted:
-            events.append(
-                task.event(
-                    verb or "skipped_duplicate",
-                    document_number=reversal.document_number,
-                    entries=_entry_numbers(reversal_posted),
-                    amount=reversal.total,
-                    reason=f"already_reversed: document {reversal.document_number} is already posted",
-                )
-            )
-            return
-        if posted:
-            if task.problems:
-                events.append(
-                    task.event("rejected", document_number=document.document_number, reason=task.cannot_reverse_reason)
-                )
-                return
-            expected = sum((line.amount for line in document.lines if line.amount > 0), Decimal("0"))
-            if _debit(posted) != expected:
-                events.append(
-                    task.event(
-                        "rejected",
-                        document_number=document.document_number,
-                        reason=f"reversal_amount_mismatch: NAV document {document.document_number} posted "
-                        f"{_debit(posted)} but the voided invoice amounts to {expected}; reverse it manually in NAV",
-                    )
-                )
-                return
-            posting_date = dt.date.fromisoformat(str(posted[0].get("Posting_Date"))[:10])
-            reversal = reversing_document(document, self.settings.document_number_prefix, posting_date=posting_date)
-            self._stage(task, reversal, "reversed", snapshot, events)
-            return
-        waiting = snapshot.lines.get(document.document_number, [])
-        if waiting:
-            if not self.dry_run:
-                self._delete(waiting)
-            events.append(
-                task.event(
-                    verb or "reversed",
-                    document_number=document.document_number,
-                    reason=f"withdrawn_before_posting: the invoice was voided while its lines were still unposted in "
-                    f"{self._where}; the lines " + ("would be deleted" if self.dry_run else "were deleted"),
-                )
-            )
-            return
-        events.append(
-            task.event("ignored", reason="voided_before_posting: the invoice was voided and nothing was posted for it")
-        )
+
+class DryRunClassicJournalStager(ClassicJournalStager):
+    """Reads and decides like a real run, then records what it would do; writes nothing (not even the batch)."""
+
+    def reported(self, event: AuditEvent) -> AuditEvent:
+        """A decision made before the poster, as a dry run reports it (the dry-run posters' hook for it)."""
+        return as_dry_run(event)
+
+    def prepare(self) -> None:
+        pass  # a real run creates the batch if it is missing; reading a missing batch finds no lines
+
+    def _execute(self, decision: Decision, events: list[AuditEvent]) -> None:
+        if isinstance(decision, Stage):
+            events.append(decision.dry_run_event())
+        elif isinstance(decision, Withdraw):
+            events.append(as_dry_run(decision.event(done=False)))
+        else:
+            events.append(as_dry_run(decision.event))  # skips become dry_run; rejects and ignores stay

@@ -19,7 +19,7 @@ from destination_dynamics_nav.audit import AuditEvent, RecordOrigin
 from destination_dynamics_nav.config import ConfigError, DestinationSettings
 from destination_dynamics_nav.mapping import dimension_source_value, nav_vendor_number
 from destination_dynamics_nav.nav_classic.reference import read_classic_reference
-from destination_dynamics_nav.nav_classic.stager import ClassicJournalStager
+from destination_dynamics_nav.nav_classic.stager import ClassicJournalStager, DryRunClassicJournalStager
 from destination_dynamics_nav.nav_classic.vendors import ClassicVendorSync, DryRunClassicVendorSync
 from destination_dynamics_nav.posting.base import InvoiceTask
 from destination_dynamics_nav.records import StampliInvoice
@@ -73,11 +73,11 @@ class ClassicWriter(NavWriter):
         self.vendors = (DryRunClassicVendorSync if self.settings.dry_run else ClassicVendorSync)(
             self.client, self.settings, self.reference, local_currency=self.local_currency
         )
-        self.poster = ClassicJournalStager(
+        stager = DryRunClassicJournalStager if self.settings.dry_run else ClassicJournalStager
+        self.poster = stager(
             self.client,
             self.settings,
             classic.dimensions,
-            dry_run=self.settings.dry_run,
             journal_batches_published="journal_batches" in self.published,
         )
 
