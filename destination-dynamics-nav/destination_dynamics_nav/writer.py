@@ -139,19 +139,14 @@ class NavWriter:
                     continue
                 buffer.add(stream, message.record.data)
                 if buffer.invoices >= FLUSH_INVOICES or len(buffer.records) >= FLUSH_RECORDS:
-                    yield from self._flush(buffer.take())
-                    states.flushed(self.poster.tail.generation)
-                    yield from self._confirm(states.durable(self.poster.tail.joined_through))
+                    yield from self._flush_and_confirm(buffer, states)
             elif message.type == Type.STATE:
                 if buffer.records and not self.poster.tail.busy:
                     # Nothing in flight to overlap with: flushing now costs no round trip and confirms sooner.
-                    yield from self._flush(buffer.take())
-                    states.flushed(self.poster.tail.generation)
+                    yield from self._flush_and_confirm(buffer, states)
                 states.add(message, buffered=bool(buffer.records), generation=self.poster.tail.generation)
                 yield from self._confirm(states.durable(self.poster.tail.joined_through))
-        yield from self._flush(buffer.take(), durable=True)
-        states.flushed(self.poster.tail.generation)
-        yield from self._confirm(states.durable(self.poster.tail.joined_through))
+        yield from self._flush_and_confirm(buffer, states, durable=True)
         self.poster.close()
         if self._states_held:
             yield log_message(
@@ -164,6 +159,14 @@ class NavWriter:
         yield self.audit.summary(
             self.bc.usage.snapshot(), posting_mode=self.settings.posting_mode, dry_run=self.settings.dry_run
         )
+
+    def _flush_and_confirm(
+        self, buffer: _Buffer, states: _PendingStates, *, durable: bool = False
+    ) -> Iterator[AirbyteMessage]:
+        """Flush the buffer, then echo the STATEs that are durable now (their flushes' tails joined)."""
+        yield from self._flush(buffer.take(), durable=durable)
+        states.flushed(self.poster.tail.generation)
+        yield from self._confirm(states.durable(self.poster.tail.joined_through))
 
     def _confirm(self, states: list[AirbyteMessage]) -> Iterator[AirbyteMessage]:
         """Echo STATE messages whose records are durable (none in a dry run: counted, then reported)."""
